@@ -1,0 +1,386 @@
+/**
+ * The Engine owns one GPUDevice (acquired, or the host app's) and every GPU resource made on
+ * it: the buffer pool, the pipeline cache, the uniform arena, staging buffers. Ops record
+ * dispatches into the open step; submit() sends the step as one command encoder.
+ */
+import { acquireDevice, type AcquiredDevice, type DeviceOptions, type OptionalFeature } from './device.js';
+import { BufferPool, type PoolStats } from './buffer-pool.js';
+import {
+  BindingError,
+  DeviceLostError,
+  DisposedError,
+  EngineError,
+  GpuOutOfMemoryError,
+  GpuValidationError,
+  LimitExceededError,
+  ShapeError,
+} from './errors.js';
+import { PipelineCache, type Kernel, type OverrideConstants, type StorageDType } from './pipelines.js';
+import { Profiler } from './profiler.js';
+import { bindTensors, packUniforms, type DispatchArgs, type RecordedDispatch } from './recorder.js';
+import { BYTES_PER_ELEMENT, f16BitsToF32, f32ToF16Bits, shapeSize, Tensor, type DType, type TensorOwner } from './tensor.js';
+import { GpuWaiter, now } from './wait.js';
+
+export interface EngineOptions extends DeviceOptions {
+  /** Idle bytes the buffer pool may keep (default 256 MiB). */
+  maxIdlePoolBytes?: number;
+  debug?: {
+    /** false: destroy released buffers instead of reusing them (finds use-after-release). */
+    pooling?: boolean;
+    /** Print (or pass to the callback) the final WGSL of every kernel variant. */
+    dumpWgsl?: boolean | ((key: string, code: string) => void);
+  };
+  /** Called once if the device is lost for any reason other than dispose(). */
+  onDeviceLost?: (error: DeviceLostError) => void;
+}
+
+export interface KernelCall extends DispatchArgs {
+  kernel: Kernel;
+  /** Storage dtype of the variant (default f32). */
+  dtype?: StorageDType;
+  constants?: OverrideConstants;
+}
+
+/** Uniform slices are aligned to the device's minUniformBufferOffsetAlignment (256 max). */
+const UNIFORM_ALIGN = 256;
+
+export class Engine implements TensorOwner {
+  readonly device: GPUDevice;
+  readonly features: ReadonlySet<string>;
+  readonly limits: GPUSupportedLimits;
+  readonly adapterInfo: AcquiredDevice['adapterInfo'];
+  readonly source: AcquiredDevice['source'];
+  readonly icd: string | undefined;
+  readonly pool: BufferPool;
+  readonly pipelines: PipelineCache;
+  readonly profiler: Profiler;
+
+  private readonly owned: boolean;
+  private readonly waiter: GpuWaiter;
+  private recorded: RecordedDispatch[] = [];
+  private uniformArena: GPUBuffer | undefined;
+  private readonly staging = new Set<GPUBuffer>();
+  private uncaptured: GPUError[] = [];
+  private lostError: DeviceLostError | undefined;
+  private disposed = false;
+  private readonly onUncapturedError = (ev: Event) => this.uncaptured.push((ev as GPUUncapturedErrorEvent).error);
+
+  static async create(options: EngineOptions = {}): Promise<Engine> {
+    return new Engine(await acquireDevice(options), options);
+  }
+
+  private constructor(acquired: AcquiredDevice, options: EngineOptions) {
+    const device = acquired.device;
+    this.device = device;
+    this.owned = acquired.owned;
+    this.source = acquired.source;
+    this.icd = acquired.icd;
+    this.adapterInfo = acquired.adapterInfo;
+    this.features = new Set(device.features);
+    this.limits = device.limits;
+    this.pool = new BufferPool(device, {
+      enabled: options.debug?.pooling ?? true,
+      maxIdleBytes: options.maxIdlePoolBytes ?? 256 * 2 ** 20,
+    });
+    this.pipelines = new PipelineCache(device, { dumpWgsl: options.debug?.dumpWgsl });
+    this.profiler = new Profiler(this.features.has('timestamp-query') ? 'timestamp' : 'wallclock');
+    this.waiter = new GpuWaiter(acquired.source === 'dawn-node');
+    device.addEventListener('uncapturederror', this.onUncapturedError);
+    void device.lost.then((info) => {
+      this.lostError = new DeviceLostError(info.reason ?? 'unknown', info.message);
+      if (!this.disposed) options.onDeviceLost?.(this.lostError);
+    });
+  }
+
+  has(feature: OptionalFeature): boolean {
+    return this.features.has(feature);
+  }
+
+  /** A one-line description of the adapter for logs and benchmark reports. */
+  describe(): string {
+    const a = this.adapterInfo;
+    const name = [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' ') || 'unknown adapter';
+    return `${name} via ${this.source}${this.icd ? ` (${this.icd})` : ''}; features: ${[...this.features].filter((f) => ['shader-f16', 'timestamp-query', 'subgroups'].includes(f)).join(', ') || 'none'}`;
+  }
+
+  // ---- tensors -------------------------------------------------------------------------
+
+  /** An uninitialised tensor for a kernel's output. */
+  empty(shape: readonly number[], dtype: DType = 'f32', label?: string): Tensor {
+    this.assertUsable();
+    const bytes = shapeSize(shape) * BYTES_PER_ELEMENT[dtype];
+    return new Tensor(this, this.pool.acquire(bytes, false, label), [...shape], dtype);
+  }
+
+  /** Uploads host data; f32 values are rounded to f16 for f16 tensors. */
+  upload(data: ArrayLike<number>, shape: readonly number[], dtype: DType = 'f32', label?: string): Tensor {
+    this.assertUsable();
+    const n = shapeSize(shape);
+    if (data.length !== n) throw new ShapeError(`upload: ${data.length} values for shape [${shape}] (${n} elements)`);
+    const tensor = new Tensor(this, this.pool.acquire(n * BYTES_PER_ELEMENT[dtype], true, label), [...shape], dtype);
+    this.writeRaw(tensor.buffer, encode(data, dtype));
+    return tensor;
+  }
+
+  zeros(shape: readonly number[], dtype: DType = 'f32'): Tensor {
+    return this.upload(new Float32Array(shapeSize(shape)), shape, dtype);
+  }
+
+  /** Overwrites a tensor's contents. Pending recorded work is submitted first, so it still sees the old data. */
+  async write(tensor: Tensor, data: ArrayLike<number>): Promise<void> {
+    tensor.assertAlive();
+    if (data.length !== tensor.size) throw new ShapeError(`write: ${data.length} values for tensor [${tensor.shape}]`);
+    if (this.recorded.length) await this.submit();
+    this.writeRaw(tensor.buffer, encode(data, tensor.dtype));
+  }
+
+  releaseBuffer(buffer: GPUBuffer): void {
+    if (this.disposed) return;
+    this.pool.release(buffer, this.recorded.length > 0);
+  }
+
+  async readTensor(tensor: Tensor): Promise<Float32Array | Int32Array | Uint32Array> {
+    await this.submit();
+    const bytes = Math.ceil(tensor.byteLength / 4) * 4;
+    const staging = this.device.createBuffer({ size: Math.max(bytes, 4), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    this.staging.add(staging);
+    try {
+      const encoder = this.device.createCommandEncoder();
+      encoder.copyBufferToBuffer(tensor.buffer, 0, staging, 0, bytes);
+      this.device.queue.submit([encoder.finish()]);
+      await this.waiter.wait('read', () => staging.mapAsync(GPUMapMode.READ));
+      this.throwIfFailed();
+      const raw = staging.getMappedRange().slice(0);
+      staging.unmap();
+      switch (tensor.dtype) {
+        case 'f32': return new Float32Array(raw, 0, tensor.size);
+        case 'i32': return new Int32Array(raw, 0, tensor.size);
+        case 'u32': return new Uint32Array(raw, 0, tensor.size);
+        case 'f16': {
+          const halves = new Uint16Array(raw, 0, tensor.size);
+          return Float32Array.from(halves, f16BitsToF32);
+        }
+      }
+    } finally {
+      this.staging.delete(staging);
+      staging.destroy();
+    }
+  }
+
+  // ---- dispatch ------------------------------------------------------------------------
+
+  /** Records one kernel dispatch into the open step; checks arguments against the WGSL. */
+  dispatch(call: KernelCall): void {
+    this.assertUsable();
+    const variant = this.pipelines.variant(call.kernel, call.dtype ?? 'f32', call.constants);
+    const { buffers, uniform } = bindTensors(variant, call.bindings, this.limits.maxStorageBufferBindingSize);
+    const [x, y = 1, z = 1] = call.workgroups;
+    const maxDim = this.limits.maxComputeWorkgroupsPerDimension;
+    for (const d of [x, y, z]) {
+      if (!Number.isInteger(d) || d < 0) throw new BindingError(`kernel ${call.kernel.name}: invalid workgroup count ${d}`);
+      if (d > maxDim) throw new LimitExceededError('maxComputeWorkgroupsPerDimension', d, maxDim, `kernel ${call.kernel.name} dispatch`);
+    }
+    if (x * y * z === 0) return;
+    this.recorded.push({
+      variant,
+      buffers,
+      uniformData: uniform ? packUniforms(call.kernel.name, uniform, call.uniforms) : null,
+      uniformBinding: uniform?.binding ?? -1,
+      workgroups: [x, y, z],
+      label: call.label ?? call.kernel.name,
+    });
+    if (!uniform && call.uniforms && Object.keys(call.uniforms).length) {
+      throw new BindingError(`kernel ${call.kernel.name} has no uniform struct but was given uniforms`);
+    }
+  }
+
+  /** Number of dispatches recorded and not yet submitted. */
+  get pendingDispatches(): number {
+    return this.recorded.length;
+  }
+
+  /**
+   * Submits the recorded step as one command encoder. Resolves once WebGPU has accepted it
+   * (not when the GPU finishes: use sync() or read a tensor for that). Validation and
+   * out-of-memory errors of the step are thrown here, with WebGPU's message.
+   */
+  async submit(): Promise<void> {
+    this.assertUsable();
+    const step = this.recorded;
+    this.recorded = [];
+    if (!step.length) {
+      await this.pool.checkAllocations();
+      return;
+    }
+    let pipelines: GPUComputePipeline[];
+    try {
+      pipelines = await Promise.all(step.map((d) => this.pipelines.pipeline(d.variant)));
+      await this.pool.checkAllocations();
+    } catch (err) {
+      this.pool.onSubmitted();
+      throw err;
+    }
+    const device = this.device;
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    const arena = this.writeUniformArena(step);
+    const profiling = this.profiler.enabled;
+    if (profiling && this.profiler.mode === 'wallclock') {
+      for (let i = 0; i < step.length; i++) {
+        const t0 = now();
+        device.queue.submit([this.encode([step[i]], [pipelines[i]], arena, i).finish()]);
+        await this.waiter.wait(`dispatch:${step[i].label}`, () => device.queue.onSubmittedWorkDone());
+        this.profiler.record(step[i].label, (now() - t0) * 1e6);
+      }
+    } else if (profiling) {
+      await this.submitWithTimestamps(step, pipelines, arena);
+    } else {
+      device.queue.submit([this.encode(step, pipelines, arena, 0).finish()]);
+    }
+    this.pool.onSubmitted();
+    const [validation, oom] = await Promise.all([device.popErrorScope(), device.popErrorScope()]);
+    if (oom) throw new GpuOutOfMemoryError(`out of GPU memory in step [${summarize(step)}]: ${oom.message}`);
+    if (validation) throw new GpuValidationError(`WebGPU rejected step [${summarize(step)}]: ${validation.message}`);
+    this.throwIfFailed();
+  }
+
+  /** Submits pending work and waits until the GPU has finished it. */
+  async sync(): Promise<void> {
+    await this.submit();
+    await this.waiter.wait('sync', () => this.device.queue.onSubmittedWorkDone());
+    this.throwIfFailed();
+  }
+
+  /** Frees every GPU resource the engine made; destroys the device only if the engine created it. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.recorded = [];
+    this.device.removeEventListener('uncapturederror', this.onUncapturedError);
+    this.pool.destroyAll();
+    this.uniformArena?.destroy();
+    for (const s of this.staging) s.destroy();
+    if (this.owned) this.device.destroy();
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  poolStats(): PoolStats {
+    return this.pool.getStats();
+  }
+
+  // ---- internals -----------------------------------------------------------------------
+
+  private writeRaw(buffer: GPUBuffer, bytes: Uint8Array) {
+    const padded = bytes.byteLength % 4 ? new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4) : bytes;
+    if (padded !== bytes) padded.set(bytes);
+    this.device.queue.writeBuffer(buffer, 0, padded.buffer, padded.byteOffset, padded.byteLength);
+  }
+
+  private writeUniformArena(step: RecordedDispatch[]): GPUBuffer | undefined {
+    const count = step.filter((d) => d.uniformData).length;
+    if (!count) return undefined;
+    const needed = step.length * UNIFORM_ALIGN;
+    if (!this.uniformArena || this.uniformArena.size < needed) {
+      // Destroying a buffer still used by submitted work is allowed: WebGPU defers it.
+      this.uniformArena?.destroy();
+      this.uniformArena = this.device.createBuffer({
+        label: 'uniform arena',
+        size: Math.max(needed, 64 * UNIFORM_ALIGN) * 2,
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+      });
+    }
+    const bytes = new Uint8Array(needed);
+    step.forEach((d, i) => d.uniformData && bytes.set(d.uniformData, i * UNIFORM_ALIGN));
+    this.device.queue.writeBuffer(this.uniformArena, 0, bytes);
+    return this.uniformArena;
+  }
+
+  /** Encodes dispatches; `first` is the index of step[0] in the uniform arena. */
+  private encode(step: RecordedDispatch[], pipelines: GPUComputePipeline[], arena: GPUBuffer | undefined, first: number, timestamps?: GPUQuerySet): GPUCommandEncoder {
+    const encoder = this.device.createCommandEncoder();
+    const maxBinding = this.limits.maxStorageBufferBindingSize;
+    let pass: GPUComputePassEncoder | undefined;
+    step.forEach((d, i) => {
+      const entries: GPUBindGroupEntry[] = [];
+      for (const [binding, buffer] of d.buffers) {
+        entries.push({ binding, resource: { buffer, size: buffer.size > maxBinding ? maxBinding - (maxBinding % 4) : undefined } });
+      }
+      if (d.uniformData) {
+        entries.push({ binding: d.uniformBinding, resource: { buffer: arena!, offset: (first + i) * UNIFORM_ALIGN, size: d.uniformData.byteLength } });
+      }
+      const group = this.device.createBindGroup({ layout: d.variant.layout, entries });
+      if (timestamps) {
+        pass = encoder.beginComputePass({ timestampWrites: { querySet: timestamps, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+      } else {
+        pass ??= encoder.beginComputePass();
+      }
+      pass.setPipeline(pipelines[i]);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(...d.workgroups);
+      if (timestamps) pass.end();
+    });
+    if (!timestamps) pass?.end();
+    return encoder;
+  }
+
+  private async submitWithTimestamps(step: RecordedDispatch[], pipelines: GPUComputePipeline[], arena: GPUBuffer | undefined) {
+    const count = 2 * step.length;
+    const querySet = this.device.createQuerySet({ type: 'timestamp', count });
+    const resolve = this.device.createBuffer({ size: 8 * count, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+    const read = this.device.createBuffer({ size: 8 * count, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    try {
+      const encoder = this.encode(step, pipelines, arena, 0, querySet);
+      encoder.resolveQuerySet(querySet, 0, count, resolve, 0);
+      encoder.copyBufferToBuffer(resolve, 0, read, 0, 8 * count);
+      this.device.queue.submit([encoder.finish()]);
+      await this.waiter.wait('profile', () => read.mapAsync(GPUMapMode.READ));
+      const ticks = new BigInt64Array(read.getMappedRange());
+      step.forEach((d, i) => this.profiler.record(d.label, Number(ticks[2 * i + 1] - ticks[2 * i])));
+      read.unmap();
+    } finally {
+      querySet.destroy();
+      resolve.destroy();
+      read.destroy();
+    }
+  }
+
+  private assertUsable() {
+    if (this.disposed) throw new DisposedError('this engine was disposed');
+    this.throwIfFailed();
+  }
+
+  private throwIfFailed() {
+    if (this.lostError) throw this.lostError;
+    const err = this.uncaptured.shift();
+    if (err) {
+      this.uncaptured = [];
+      if (err instanceof GPUOutOfMemoryError) throw new GpuOutOfMemoryError(err.message);
+      throw new GpuValidationError(err.message);
+    }
+  }
+}
+
+function encode(data: ArrayLike<number>, dtype: DType): Uint8Array {
+  switch (dtype) {
+    case 'f32': return new Uint8Array(Float32Array.from(data).buffer);
+    case 'i32': return new Uint8Array(checkedInts(data, Int32Array, -(2 ** 31), 2 ** 31 - 1).buffer);
+    case 'u32': return new Uint8Array(checkedInts(data, Uint32Array, 0, 2 ** 32 - 1).buffer);
+    case 'f16': return new Uint8Array(Uint16Array.from(data, f32ToF16Bits).buffer);
+  }
+}
+
+function checkedInts<A extends Int32Array | Uint32Array>(data: ArrayLike<number>, Ctor: { from(d: ArrayLike<number>): A }, lo: number, hi: number): A {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (!Number.isInteger(v) || v < lo || v > hi) throw new EngineError(`upload: element ${i} = ${v} is not a valid integer for this dtype`);
+  }
+  return Ctor.from(data);
+}
+
+function summarize(step: RecordedDispatch[]): string {
+  const names = [...new Set(step.map((d) => d.label))];
+  return names.length > 6 ? `${names.slice(0, 6).join(', ')}, ...` : names.join(', ');
+}
