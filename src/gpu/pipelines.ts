@@ -125,24 +125,29 @@ export class PipelineCache {
   }
 
   private async compile(v: Variant): Promise<GPUComputePipeline> {
+    // The module's own validation error is captured here and reported with its line numbers,
+    // instead of escaping as an uncaptured error.
+    this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ label: v.key, code: v.code });
-    const descriptor: GPUComputePipelineDescriptor = {
-      label: v.key,
-      layout: v.pipelineLayout,
-      compute: { module, entryPoint: v.kernel.entryPoint ?? 'main', constants: v.constants },
-    };
+    const moduleError = await this.device.popErrorScope();
+    if (moduleError) throw new GpuValidationError(`compiling kernel ${v.key} failed: ${await compileMessages(module, moduleError.message)}`);
     try {
       // Asynchronous: SwiftShader takes up to a second per large kernel, which must not block a page.
-      return await this.device.createComputePipelineAsync(descriptor);
+      return await this.device.createComputePipelineAsync({
+        label: v.key,
+        layout: v.pipelineLayout,
+        compute: { module, entryPoint: v.kernel.entryPoint ?? 'main', constants: v.constants },
+      });
     } catch (err) {
-      const info = await module.getCompilationInfo();
-      const messages = info.messages
-        .filter((m) => m.type === 'error')
-        .map((m) => `  line ${m.lineNum}:${m.linePos}: ${m.message}`)
-        .join('\n');
-      throw new GpuValidationError(`compiling kernel ${v.key} failed: ${(err as Error).message}${messages ? '\n' + messages : ''}`);
+      throw new GpuValidationError(`compiling kernel ${v.key} failed: ${await compileMessages(module, (err as Error).message)}`);
     }
   }
+}
+
+async function compileMessages(module: GPUShaderModule, fallback: string): Promise<string> {
+  const info = await module.getCompilationInfo();
+  const errors = info.messages.filter((m) => m.type === 'error').map((m) => `line ${m.lineNum}:${m.linePos}: ${m.message}`);
+  return errors.length ? errors.join('\n') : fallback;
 }
 
 export function variantKey(name: string, dtype: StorageDType, constants: OverrideConstants): string {

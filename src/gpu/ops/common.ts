@@ -37,3 +37,15 @@ export function grid(engine: Engine, count: number): [number, number] {
 }
 
 export const ceilDiv = (a: number, b: number): number => Math.ceil(a / b);
+
+/** One compiled form of a kernel that an op can use; listed so a test can compile them all. */
+export interface KernelVariantSpec {
+  kernel: import('../pipelines.js').Kernel;
+  dtype: StorageDType;
+  constants?: Record<string, number>;
+}
+
+/** Both storage dtypes of every constants combination. */
+export function bothDTypes(kernel: KernelVariantSpec['kernel'], constantSets: Record<string, number>[]): KernelVariantSpec[] {
+  return constantSets.flatMap((constants) => (['f32', 'f16'] as const).map((dtype) => ({ kernel, dtype, constants })));
+}

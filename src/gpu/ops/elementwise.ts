@@ -5,7 +5,7 @@ import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { Kernel } from '../pipelines.js';
 import { shapeString, type Tensor } from '../tensor.js';
-import { ceilDiv, floatDType, grid } from './common.js';
+import { bothDTypes, ceilDiv, floatDType, grid, type KernelVariantSpec } from './common.js';
 
 export const unaryKernel: Kernel = { name: 'unary', source: unarySource };
 export const binaryKernel: Kernel = { name: 'binary', source: binarySource };
@@ -93,3 +93,8 @@ function broadcastStrides(shape: readonly number[], out4: number[]): number[] {
   }
   return strides;
 }
+
+export const ELEMENTWISE_VARIANTS: KernelVariantSpec[] = [
+  ...bothDTypes(unaryKernel, Object.values(UNARY_OPS).map((OP) => ({ OP, WG }))),
+  ...bothDTypes(binaryKernel, Object.values(BINARY_OPS).map((OP) => ({ OP, WG }))),
+];

@@ -1,0 +1,45 @@
+// Bundles the engine with esbuild: a Node build, a browser build, the CLIs, and (with --tests)
+// the GPU test files for headless Chromium. WGSL files are inlined as text.
+import { build } from 'esbuild';
+import { mkdirSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const common = {
+  bundle: true,
+  format: 'esm',
+  sourcemap: true,
+  loader: { '.wgsl': 'text' },
+  // wgsl_reflect's "main" build is CommonJS-in-ESM and fails to import; its module build works.
+  mainFields: ['module', 'main'],
+  alias: { wgsl_reflect: 'wgsl_reflect/wgsl_reflect.module.js' },
+  logLevel: 'warning',
+  absWorkingDir: root,
+};
+
+const args = new Set(process.argv.slice(2));
+
+if (args.has('--tests')) {
+  // Every GPU test file that does not need Node APIs runs in the browser too.
+  const dirs = ['test/kernels', 'test/gpu'];
+  const files = dirs.flatMap((d) => readdirSync(join(root, d)).filter((f) => f.endsWith('.test.ts')).map((f) => `${d}/${f}`));
+  const out = join(root, 'dist/test');
+  mkdirSync(out, { recursive: true });
+  const entry = join(out, 'entry.ts');
+  writeFileSync(entry, files.map((f) => `import '../../${f}';`).join('\n') + `\nexport { runRegisteredTests } from '../../test/browser/vitest-shim.ts';\n`);
+  await build({
+    ...common,
+    entryPoints: [entry],
+    outfile: join(out, 'tests.js'),
+    platform: 'browser',
+    alias: { ...common.alias, vitest: join(root, 'test/browser/vitest-shim.ts') },
+    external: ['webgpu', 'node:*'],
+  });
+  copyFileSync(join(root, 'test/browser/index.html'), join(out, 'index.html'));
+  console.log(`browser tests: ${files.length} files -> dist/test/tests.js`);
+} else {
+  await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/node/index.js', platform: 'node', target: 'node20', external: ['webgpu'] });
+  await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/index.js', platform: 'browser', target: 'es2022', external: ['webgpu'] });
+  await build({ ...common, entryPoints: ['tools/convert-weights/cli.ts'], outfile: 'dist/tools/convert-weights.mjs', platform: 'node', target: 'node20', banner: { js: '#!/usr/bin/env node' } });
+  console.log('built dist/node, dist/browser, dist/tools');
+}

@@ -1,0 +1,75 @@
+/** 3x3 convolutions, channels-first (padding 1, stride 1). A 1x1 conv is a matmul: see matmul.ts. */
+import conv3x3Source from '../../shaders/conv3x3.wgsl';
+import depthwise3x3Source from '../../shaders/depthwise3x3.wgsl';
+import type { Engine } from '../engine.js';
+import { ShapeError } from '../errors.js';
+import type { Kernel } from '../pipelines.js';
+import { shapeString, type Tensor } from '../tensor.js';
+import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
+
+export const conv3x3Kernel: Kernel = { name: 'conv3x3', source: conv3x3Source };
+export const depthwise3x3Kernel: Kernel = { name: 'depthwise3x3', source: depthwise3x3Source };
+
+const WG = 64;
+/** Output channels and pixels per thread; fixed in the WGSL. */
+const CO_PER_THREAD = 4;
+const PX_PER_THREAD = 4;
+
+/**
+ * out = conv3x3(x, weight) + bias. x [B, Cin, H, W], weight [Cout, Cin, 3, 3] (PyTorch
+ * layout), bias [Cout] or none -> [B, Cout, H, W].
+ */
+export function conv3x3(engine: Engine, x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  const op = 'conv3x3';
+  const dtype = bias ? floatDType(op, x, weight, bias) : floatDType(op, x, weight);
+  expectRank(op, 'x', x, 4);
+  expectRank(op, 'weight', weight, 4);
+  const [batch, cin, height, width] = x.shape;
+  const cout = weight.shape[0];
+  if (weight.shape[1] !== cin || weight.shape[2] !== 3 || weight.shape[3] !== 3) {
+    throw new ShapeError(`${op}: weight must be [Cout, ${cin}, 3, 3] for x ${shapeString(x.shape)}, got ${shapeString(weight.shape)}`);
+  }
+  if (bias) expectShape(op, 'bias', bias, [cout]);
+  const out = engine.empty([batch, cout, height, width], dtype);
+  const coGroups = ceilDiv(cout, CO_PER_THREAD);
+  const xGroups = ceilDiv(width, PX_PER_THREAD);
+  const threads = batch * coGroups * height * xGroups;
+  engine.dispatch({
+    kernel: conv3x3Kernel,
+    dtype,
+    constants: { HAS_BIAS: bias ? 1 : 0, WG },
+    // Without a bias the (unread) bias binding takes the weight: a second read-only binding is legal.
+    bindings: { x, weight, bias: bias ?? weight, out },
+    uniforms: { batch, cin, cout, height, width, coGroups, xGroups, threads },
+    workgroups: grid(engine, ceilDiv(threads, WG)),
+    label: op,
+  });
+  return out;
+}
+
+/** Depthwise 3x3 conv without bias: x [B, C, H, W], weight [C, 1, 3, 3] -> [B, C, H, W]. */
+export function depthwiseConv3x3(engine: Engine, x: Tensor, weight: Tensor): Tensor {
+  const op = 'depthwiseConv3x3';
+  const dtype = floatDType(op, x, weight);
+  expectRank(op, 'x', x, 4);
+  const [batch, channels, height, width] = x.shape;
+  expectShape(op, 'weight', weight, [channels, 1, 3, 3]);
+  const out = engine.empty(x.shape, dtype);
+  const xGroups = ceilDiv(width, PX_PER_THREAD);
+  const threads = batch * channels * height * xGroups;
+  engine.dispatch({
+    kernel: depthwise3x3Kernel,
+    dtype,
+    constants: { WG },
+    bindings: { x, weight, out },
+    uniforms: { channels, height, width, xGroups, threads },
+    workgroups: grid(engine, ceilDiv(threads, WG)),
+    label: op,
+  });
+  return out;
+}
+
+export const CONV_VARIANTS: KernelVariantSpec[] = [
+  ...bothDTypes(conv3x3Kernel, [{ HAS_BIAS: 0, WG }, { HAS_BIAS: 1, WG }]),
+  ...bothDTypes(depthwise3x3Kernel, [{ WG }]),
+];

@@ -1,0 +1,57 @@
+// Shared head of every matmul kernel: bindings, the shape/stride uniform and the fused
+// epilogue. The op prepends it to a kernel body (matmul_regblock/tiled/naive.wgsl).
+//
+// C[b, m, n] = epilogue(sum_k A[b, m, k] * B[b, k, n]), where the operands are addressed
+// through element strides, so transposed operands and broadcast batches (batch stride 0)
+// need no separate code: A[b, m, k] = a[b * aBatch + m * aStrideM + k * aStrideK].
+// C is dense [batch, M, N]; residual has C's layout.
+
+struct Params {
+  M: u32,
+  N: u32,
+  K: u32,
+  aStrideM: u32,
+  aStrideK: u32,
+  bStrideK: u32,
+  bStrideN: u32,
+  aBatch: u32,
+  bBatch: u32,
+  // gate-residual: gate[(row / rowsPerGate) * gateStride + gateOffset + col], row = b * M + m
+  rowsPerGate: u32,
+  gateStride: u32,
+  gateOffset: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> a: array<T>;
+@group(0) @binding(2) var<storage, read> b: array<T>;
+@group(0) @binding(3) var<storage, read> bias: array<T>;
+@group(0) @binding(4) var<storage, read> gate: array<T>;
+@group(0) @binding(5) var<storage, read> residual: array<T>;
+@group(0) @binding(6) var<storage, read_write> out: array<T>;
+
+// 0 none, 1 GELU (tanh approximation), 2 SiLU, 3 gate-residual: residual + gate * x
+override EPILOGUE: u32 = 0;
+// 1: add bias[col] before the activation / gate
+override HAS_BIAS: u32 = 0;
+
+// row = b * M + m (rows of C seen as [batch * M, N]); at = index of C[b, m, col].
+fn epilogue(acc: f32, row: u32, col: u32, at: u32) -> f32 {
+  var x = acc;
+  if (HAS_BIAS != 0u) { x += f32(bias[col]); }
+  switch EPILOGUE {
+    case 1u: {
+      // tanh(y) via exp(-2|y|) so large |y| saturates instead of overflowing.
+      let y = 0.7978845608028654 * (x + 0.044715 * x * x * x);
+      let e = exp(-2.0 * abs(y));
+      x = 0.5 * x * (1.0 + sign(y) * (1.0 - e) / (1.0 + e));
+    }
+    case 2u: { x = x / (1.0 + exp(-x)); }
+    case 3u: {
+      let g = f32(gate[(row / params.rowsPerGate) * params.gateStride + params.gateOffset + col]);
+      x = f32(residual[at]) + g * x;
+    }
+    default: {}
+  }
+  return x;
+}
