@@ -35,7 +35,7 @@ struct Params {
 
 override WG: u32 = 64;
 // Keys per online-softmax step: the accumulator is rescaled once per KB keys, not once per key.
-const KB = 4u;
+const KB = 8u;
 // Stands in for -inf: WGSL has no infinity literal and exp2 of (this - anything) is 0.
 const NEG_BIG = -3.0e38;
 
@@ -54,7 +54,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let os = params.oStrides;
 
   var qr: array<f32, DMAX>;
-  var acc: array<f32, DMAX>;  // zero-initialised
+  var acc = array<f32, DMAX>();
   let qBase = params.offsets.x + b * qs.x + h * qs.y + qi * qs.z;
   for (var d = 0u; d < dh; d++) {
     qr[d] = f32(q[qBase + d * qs.w]) * params.scale;
@@ -65,30 +65,41 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var m = NEG_BIG;  // running max of the base-2 scores
   var l = 0.0;      // running sum of exp2(score - m)
   for (var j0 = 0u; j0 < params.seqK; j0 += KB) {
-    let n = min(KB, params.seqK - j0);
-    var s: array<f32, KB>;
-    var mNew = m;
-    for (var c = 0u; c < n; c++) {
-      let kRow = kBase + (j0 + c) * ks.z;
-      var dot = 0.0;
-      for (var d = 0u; d < dh; d++) {
-        dot += qr[d] * f32(k[kRow + d * ks.w]);
+    // Keys past the end (last chunk only) re-read the last key and get probability 0; the
+    // c-loops keep their constant trip count KB so they unroll into registers.
+    var kRow: array<u32, KB>;
+    var vRow: array<u32, KB>;
+    for (var c = 0u; c < KB; c++) {
+      let j = min(j0 + c, params.seqK - 1u);
+      kRow[c] = kBase + j * ks.z;
+      vRow[c] = vBase + j * vs.z;
+    }
+    // The explicit initialiser matters: on Dawn + lavapipe a `var` declared without one inside a
+    // loop kept the previous iteration's value instead of being zeroed.
+    var s = array<f32, KB>();
+    for (var d = 0u; d < dh; d++) {
+      let qd = qr[d];
+      for (var c = 0u; c < KB; c++) {
+        s[c] += qd * f32(k[kRow[c] + d * ks.w]);
       }
-      s[c] = dot;
-      mNew = max(mNew, dot);
+    }
+    var mNew = m;
+    for (var c = 0u; c < KB; c++) {
+      if (j0 + c >= params.seqK) { s[c] = NEG_BIG; }
+      mNew = max(mNew, s[c]);
     }
     let corr = exp2(m - mNew);
     m = mNew;
     l *= corr;
     var p: array<f32, KB>;
-    for (var c = 0u; c < n; c++) {
+    for (var c = 0u; c < KB; c++) {
       p[c] = exp2(s[c] - m);
       l += p[c];
     }
     for (var d = 0u; d < dh; d++) {
       var a = acc[d] * corr;
-      for (var c = 0u; c < n; c++) {
-        a += p[c] * f32(v[vBase + (j0 + c) * vs.z + d * vs.w]);
+      for (var c = 0u; c < KB; c++) {
+        a += p[c] * f32(v[vRow[c] + d * vs.w]);
       }
       acc[d] = a;
     }

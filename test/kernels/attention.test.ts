@@ -1,35 +1,162 @@
 import { describe, expect, it } from 'vitest';
-import { attentionTokenMajor } from '../../src/gpu/ops/attention.js';
-import { expectClose } from '../helpers/compare.js';
+import { attention, attentionChannelFirst, attentionTokenMajor } from '../../src/gpu/ops/attention.js';
+import { BindingError, ShapeError } from '../../src/gpu/errors.js';
+import type { StorageDType } from '../../src/gpu/pipelines.js';
+import { expectClose, roundToF16, type Tolerance } from '../helpers/compare.js';
 import { testEngine } from '../helpers/engine.js';
 import { Rng } from '../helpers/random.js';
 import { attentionRef, gather4 } from '../reference/attention.js';
 
-describe('attention smoke', () => {
-  it('token-major', async () => {
-    const engine = await testEngine();
-    const rng = new Rng(1);
-    const B = 2, T = 37, H = 3, Dh = 72, D = H * Dh;
-    const qkv = rng.normals(B * T * 3 * D);
-    const out = attentionTokenMajor(engine, engine.upload(qkv, [B, T, 3 * D]), H);
-    const sv = [T * 3 * D, Dh, 3 * D, 1];
-    const dims = [B, H, T, Dh];
-    const ref = attentionRef(gather4(qkv, 0, sv, dims), gather4(qkv, D, sv, dims), gather4(qkv, 2 * D, sv, dims), B * H, T, T, Dh, Dh ** -0.5);
-    const got = gather4(await out.read(), 0, [T * D, Dh, D, 1], dims);
-    expectClose(got, ref, { atol: 1e-5, rtol: 1e-4 }, 'attn');
+// f32: scores and the online softmax are accumulated in f32 (relative error ~1e-6 per term).
+const ATTN_F32: Tolerance = { atol: 2e-5, rtol: 1e-4 };
+// f16 storage: inputs are rounded in the reference; the output's own f16 rounding (~5e-4 relative) dominates.
+const ATTN_F16: Tolerance = { atol: 2e-3, rtol: 1e-2 };
+
+/** Reference for SiT's token-major qkv [B, T, 3·H·Dh]; returns [B, T, H·Dh] as the kernel writes it. */
+function tokenMajorRef(qkv: ArrayLike<number>, batch: number, seq: number, heads: number, headDim: number, scale: number): Float64Array {
+  const width = heads * headDim;
+  const dims = [batch, heads, seq, headDim];
+  const strides = [seq * 3 * width, headDim, 3 * width, 1];
+  const o = attentionRef(gather4(qkv, 0, strides, dims), gather4(qkv, width, strides, dims), gather4(qkv, 2 * width, strides, dims), batch * heads, seq, seq, headDim, scale);
+  // [B, H, T, Dh] -> [B, T, H, Dh]
+  return gather4(o, 0, [heads * seq * headDim, headDim, seq * headDim, 1], [batch, seq, heads, headDim]);
+}
+
+/** Reference for the SideNet's channel-first qkv [B, 3C, HW]; returns [B, C, HW]. */
+function channelFirstRef(qkv: ArrayLike<number>, batch: number, channels: number, hw: number, heads: number, scale: number): Float64Array {
+  const headDim = channels / heads;
+  const dims = [batch, heads, hw, headDim];
+  const strides = [3 * channels * hw, headDim * hw, 1, hw];
+  const at = (which: number) => gather4(qkv, which * channels * hw, strides, dims);
+  const o = attentionRef(at(0), at(1), at(2), batch * heads, hw, hw, headDim, scale);
+  // [B, H, T, Dh] -> [B, H, Dh, T] = [B, C, HW]
+  return gather4(o, 0, [heads * hw * headDim, hw * headDim, 1, headDim], [batch, heads, headDim, hw]);
+}
+
+async function checkTokenMajor(dtype: StorageDType, seed: number, batch: number, seq: number, heads: number, headDim: number, tol: Tolerance, magnitude = 1) {
+  const engine = await testEngine();
+  const rng = new Rng(seed);
+  const qkv = rng.normals(batch * seq * 3 * heads * headDim, magnitude);
+  const input = dtype === 'f16' ? roundToF16(qkv) : qkv;
+  const out = attentionTokenMajor(engine, engine.upload(qkv, [batch, seq, 3 * heads * headDim], dtype), heads);
+  expect(out.shape).toEqual([batch, seq, heads * headDim]);
+  expect(out.dtype).toBe(dtype);
+  expectClose(await out.read(), tokenMajorRef(input, batch, seq, heads, headDim, headDim ** -0.5), tol, `token-major ${dtype} B=${batch} T=${seq} H=${heads} Dh=${headDim}`);
+  out.dispose();
+}
+
+async function checkChannelFirst(dtype: StorageDType, seed: number, batch: number, channels: number, h: number, w: number, heads: number, tol: Tolerance) {
+  const engine = await testEngine();
+  const rng = new Rng(seed);
+  const qkv = rng.normals(batch * 3 * channels * h * w);
+  const input = dtype === 'f16' ? roundToF16(qkv) : qkv;
+  const out = attentionChannelFirst(engine, engine.upload(qkv, [batch, 3 * channels, h, w], dtype), heads);
+  expect(out.shape).toEqual([batch, channels, h, w]);
+  const ref = channelFirstRef(input, batch, channels, h * w, heads, (channels / heads) ** -0.5);
+  expectClose(await out.read(), ref, tol, `channel-first ${dtype} B=${batch} C=${channels} ${h}x${w} heads=${heads}`);
+  out.dispose();
+}
+
+describe('attention, token-major qkv (SiT)', () => {
+  // Sequence lengths off every tile (64 queries, 8 keys), T = 1, and each head-dim bucket's edges.
+  const cases: [number, number, number, number][] = [
+    [1, 1, 2, 8],
+    [2, 5, 3, 16],
+    [1, 67, 2, 64],
+    [2, 37, 3, 72],
+    [1, 9, 1, 128],
+    [1, 130, 2, 33],
+  ];
+  cases.forEach(([batch, seq, heads, headDim], n) => {
+    it(`B=${batch} T=${seq} H=${heads} Dh=${headDim} matches softmax(QKᵀ)V (f32)`, () => checkTokenMajor('f32', 100 + n, batch, seq, heads, headDim, ATTN_F32));
   });
-  it('bench T=256 Dh=72 H=16', async () => {
-    const engine = await testEngine();
-    const rng = new Rng(2);
-    const B = 1, T = 256, H = 16, D = 1152;
-    const qkv = engine.upload(rng.normals(B * T * 3 * D), [B, T, 3 * D]);
-    for (let r = 0; r < 4; r++) {
-      const t0 = performance.now();
-      const o = attentionTokenMajor(engine, qkv, H);
-      await engine.sync();
-      console.log('ms', performance.now() - t0);
-      o.dispose();
+
+  it('random shapes (seeded) match the reference (f32)', async () => {
+    const rng = new Rng(7);
+    for (let n = 0; n < 4; n++) {
+      const headDim = rng.pick([8, 16, 24, 64, 72, 100, 128]);
+      await checkTokenMajor('f32', 200 + n, rng.int(1, 2), rng.int(1, 90), rng.int(1, 3), headDim, ATTN_F32);
     }
-    expect(1).toBe(1);
+  });
+
+  it('stays stable for large-magnitude logits (|score| ~ 1e3)', async () => {
+    // q, k ~ N(0, 30²): scores ~ 30²·sqrt(Dh)/sqrt(Dh) ≈ ±1e3, so softmax is nearly one-hot and
+    // exp without max-subtraction would overflow. Score error ~ 1e-7·1e3 moves weights by ~1e-4.
+    await checkTokenMajor('f32', 300, 1, 45, 2, 64, { atol: 1e-3, rtol: 1e-3 }, 30);
+  });
+
+  it('SiT-XL shape (T=256, Dh=72, 16 heads) matches the reference', async () => {
+    await checkTokenMajor('f32', 400, 1, 256, 16, 72, ATTN_F32);
+  });
+});
+
+describe('attention, channel-first qkv (SideNet)', () => {
+  const cases: [number, number, number, number, number][] = [
+    [1, 32, 8, 8, 4],
+    [2, 24, 5, 3, 4],
+    [1, 256, 4, 4, 4],
+    [2, 16, 1, 1, 2],
+  ];
+  cases.forEach(([batch, channels, h, w, heads], n) => {
+    it(`B=${batch} C=${channels} ${h}x${w} heads=${heads} (Dh=${channels / heads}) matches the reference (f32)`, () =>
+      checkChannelFirst('f32', 500 + n, batch, channels, h, w, heads, ATTN_F32));
+  });
+});
+
+describe('attention on general strided views', () => {
+  it('separate q, k, v tensors, seqK != seqQ, custom scale, output at an offset', async () => {
+    const engine = await testEngine();
+    const rng = new Rng(600);
+    const [batch, heads, seqQ, seqK, headDim] = [2, 3, 11, 29, 20];
+    const dense = (t: number) => rng.normals(batch * heads * t * headDim);
+    const q = dense(seqQ);
+    const k = dense(seqK);
+    const v = dense(seqK);
+    // q dense [B, H, Tq, Dh]; k as [B, Tk, H, Dh]; v as [B, H, Dh, Tk] (transposed).
+    const kT = gather4(k, 0, [heads * seqK * headDim, headDim, seqK * headDim, 1], [batch, seqK, heads, headDim]);
+    const vT = gather4(v, 0, [heads * seqK * headDim, seqK * headDim, 1, headDim], [batch, heads, headDim, seqK]);
+    const pad = 5;
+    const out = engine.zeros([pad + batch * heads * seqQ * headDim]);
+    attention(engine, {
+      batch, heads, seqQ, seqK, headDim, scale: 0.3,
+      q: { tensor: engine.upload(q, [q.length]), strides: [heads * seqQ * headDim, seqQ * headDim, headDim, 1] },
+      k: { tensor: engine.upload(kT, [kT.length]), strides: [seqK * heads * headDim, headDim, heads * headDim, 1] },
+      v: { tensor: engine.upload(vT, [vT.length]), strides: [heads * headDim * seqK, headDim * seqK, 1, seqK] },
+      out: { tensor: out, offset: pad, strides: [heads * seqQ * headDim, seqQ * headDim, headDim, 1] },
+    });
+    const got = await out.read();
+    expectClose(got.subarray(0, pad), new Float64Array(pad), ATTN_F32, 'untouched prefix');
+    expectClose(got.subarray(pad), attentionRef(q, k, v, batch * heads, seqQ, seqK, headDim, 0.3), ATTN_F32, 'cross attention');
+  });
+});
+
+describe('attention in f16 storage', () => {
+  it('token-major and channel-first match the reference on f16-rounded inputs (needs shader-f16)', async (ctx) => {
+    const engine = await testEngine();
+    if (!engine.has('shader-f16')) return ctx.skip('adapter lacks shader-f16');
+    await checkTokenMajor('f16', 700, 2, 41, 2, 72, ATTN_F16);
+    await checkTokenMajor('f16', 701, 1, 19, 1, 128, ATTN_F16);
+    await checkChannelFirst('f16', 702, 1, 32, 6, 5, 4, ATTN_F16);
+  });
+});
+
+describe('attention argument checks', () => {
+  it('rejects bad shapes, naming the op and the shapes', async () => {
+    const engine = await testEngine();
+    const qkv = engine.zeros([1, 4, 3 * 2 * 8]);
+    expect(() => attentionTokenMajor(engine, qkv, 5)).toThrow(ShapeError);
+    expect(() => attentionTokenMajor(engine, qkv, 5)).toThrow(/attentionTokenMajor: qkv \[1, 4, 48\]/);
+    expect(() => attentionTokenMajor(engine, engine.zeros([4, 48]), 2)).toThrow(/qkv must have rank 3, got \[4, 48\]/);
+    expect(() => attentionTokenMajor(engine, engine.zeros([1, 2, 3 * 136]), 1)).toThrow(/headDim 136 exceeds/);
+    expect(() => attentionChannelFirst(engine, engine.zeros([1, 3 * 10, 4]), 4)).toThrow(/attentionChannelFirst: qkv \[1, 30, 4\]/);
+    const t = engine.zeros([2, 3, 4, 8]);
+    const view = { tensor: t, strides: [96, 32, 8, 1] as const };
+    const args = { batch: 2, heads: 3, seqQ: 4, headDim: 8, q: view, k: view, v: view, out: { tensor: engine.zeros([2, 3, 4, 8]), strides: [96, 32, 8, 1] as const } };
+    expect(() => attention(engine, { ...args, seqK: 5 })).toThrow(/attention: k view .* reaches element 199, outside its tensor \[2, 3, 4, 8\]/);
+    expect(() => attention(engine, { ...args, k: { ...view, offset: 1 } })).toThrow(ShapeError);
+    expect(() => attention(engine, { ...args, seqQ: 0 })).toThrow(/seqQ must be a positive integer/);
+    expect(() => attention(engine, { ...args, v: { tensor: engine.zeros([2, 3, 4, 8], 'f16'), strides: view.strides } })).toThrow(/mixes f32 and f16/);
+    // The output may not share a buffer with an input.
+    expect(() => attention(engine, { ...args, out: view })).toThrow(BindingError);
   });
 });

@@ -48,6 +48,10 @@ export function gather4(data: ArrayLike<number>, offset: number, strides: readon
   for (let a = 0; a < d0; a++)
     for (let b = 0; b < d1; b++)
       for (let c = 0; c < d2; c++)
-        for (let e = 0; e < d3; e++) out[n++] = data[offset + a * strides[0] + b * strides[1] + c * strides[2] + e * strides[3]];
+        for (let e = 0; e < d3; e++) {
+          const at = offset + a * strides[0] + b * strides[1] + c * strides[2] + e * strides[3];
+          if (at >= data.length) throw new Error(`gather4: element ${at} is outside the data (${data.length})`);
+          out[n++] = data[at];
+        }
   return out;
 }
