@@ -1,0 +1,290 @@
+/**
+ * The SideNet (ba-solver.md §3) on the engine's ops: Δv = h·S(x_t, v_t, t, h, y), so that
+ * v(t − h) ≈ v_t + Δv. forward() reads like the architecture: embeddings of t, h and y fused
+ * into one conditioning vector; a channels-first trunk at latent resolution (input conv 3×3 on
+ * concat[x_t, v_t], residual blocks with FiLM, one attention block); head SiLU(RMSNorm) → conv
+ * 3×3; times h per sample. Fused where the ops allow it: FiLM runs inside the channel RMSNorm,
+ * SiLU in the first Linear of the t and h MLPs, and attention reads q, k, v straight from the qkv conv
+ * output. A 1×1 conv is a matmul of the weight [Cout, Cin] with each image [Cin, HW].
+ */
+import type { Engine } from '../gpu/engine.js';
+import { ShapeError } from '../gpu/errors.js';
+import { attentionChannelFirst } from '../gpu/ops/attention.js';
+import { conv3x3, depthwiseConv3x3 } from '../gpu/ops/conv.js';
+import { concat0, copyElements } from '../gpu/ops/copy.js';
+import { add, binary, mul, silu } from '../gpu/ops/elementwise.js';
+import { embedding, timestepEmbedding } from '../gpu/ops/embedding.js';
+import { linear, matmul } from '../gpu/ops/matmul.js';
+import { rmsNorm } from '../gpu/ops/norm.js';
+import { shapeString, type Tensor } from '../gpu/tensor.js';
+import type { VelocityCorrector } from '../solver/models.js';
+import { loadWeights, WeightFileError, type LoadOptions, type SideNetArch, type WeightSource } from './weights.js';
+
+/** Channel RMSNorm epsilon of the reference. */
+const RMS_EPS = 1e-5;
+/** Frequencies of the t and h sinusoid (as SiT's timestep embedding). */
+const FREQ_DIM = 256;
+/** The three column blocks of emb_fusion.0.weight [E, 3E], split at load (see load()). */
+const FUSION_PARTS = ['t', 'h', 'y'] as const;
+
+export class SideNetModel implements VelocityCorrector {
+  /** Latent channels of x_t, v_t and Δv. */
+  readonly channels: number;
+  /** Storage dtype of the weights; inputs and activations use it too. */
+  readonly dtype: 'f32' | 'f16';
+
+  constructor(
+    readonly engine: Engine,
+    readonly arch: SideNetArch,
+    private readonly weights: Map<string, Tensor>,
+  ) {
+    this.channels = arch.latentChannels;
+    for (const key of requiredKeys(arch)) {
+      if (!weights.has(key)) throw new WeightFileError(`SideNet weights lack '${key}' (was the file converted by tools/convert-weights?)`);
+    }
+    this.dtype = weights.get('input_conv.weight')!.dtype as 'f32' | 'f16';
+  }
+
+  /** Loads a converted SideNet file (kind 'sidenet'). Weights load as f32 unless options.dtype says otherwise. */
+  static async load(engine: Engine, source: WeightSource, options: LoadOptions = {}): Promise<SideNetModel> {
+    const { metadata, tensors } = await loadWeights(engine, source, { ...options, dtype: options.dtype ?? 'f32' });
+    const disposeAll = () => {
+      for (const t of tensors.values()) t.dispose();
+    };
+    if (metadata.kind !== 'sidenet') {
+      disposeAll();
+      throw new WeightFileError(`expected SideNet weights, but the file holds a ${metadata.kind}`);
+    }
+    const { arch } = metadata;
+    // emb_fusion.0 acts on concat[t, h, y] (width 3E). Splitting its weight into three [E, E]
+    // blocks makes it a sum of three Linears, so the concat is never materialised.
+    const fusion = tensors.get('emb_fusion.0.weight');
+    if (!fusion || shapeString(fusion.shape) !== shapeString([arch.embed, 3 * arch.embed])) {
+      disposeAll();
+      throw new WeightFileError(`SideNet weights need 'emb_fusion.0.weight' [${arch.embed}, ${3 * arch.embed}], got ${fusion ? shapeString(fusion.shape) : 'none'}`);
+    }
+    const E = arch.embed;
+    const values = await fusion.readFloat32();
+    FUSION_PARTS.forEach((part, j) => {
+      const block = new Float32Array(E * E);
+      for (let r = 0; r < E; r++) block.set(values.subarray(r * 3 * E + j * E, r * 3 * E + (j + 1) * E), r * E);
+      tensors.set(`emb_fusion.0.weight.${part}`, engine.upload(block, [E, E], fusion.dtype, `emb_fusion.0.weight.${part}`));
+    });
+    fusion.dispose();
+    tensors.delete('emb_fusion.0.weight');
+    return new SideNetModel(engine, arch, tensors);
+  }
+
+  /** Label index of the null (unconditional) class. */
+  get nullClass(): number {
+    return this.arch.classes;
+  }
+
+  /**
+   * Δv = h·S(x, v, t, h, y) [N, C, H, W]. x, v: [N, C, H, W] (any H, W); t, h, y: N entries
+   * each (h per sample, any sign; h = 0 gives exactly 0).
+   */
+  forward(x: Tensor, v: Tensor, t: ArrayLike<number>, h: ArrayLike<number>, y: ArrayLike<number>): Tensor {
+    this.checkInputs('forward', x, v, t, y);
+    if (h.length !== x.shape[0]) throw new ShapeError(`SideNet.forward: h needs ${x.shape[0]} entries (batch of x), got ${h.length}`);
+    const xv = this.concatChannels(x, v);
+    const out = this.run(xv, t, h, y);
+    xv.dispose();
+    return out;
+  }
+
+  /**
+   * VelocityCorrector: Δv for every offset in one batched forward of offsets.length·N rows,
+   * offset-major [K·N, C, H, W] (all N images for offsets[0], then offsets[1], ...).
+   */
+  delta(x: Tensor, v: Tensor, t: ArrayLike<number>, offsets: readonly number[], y: ArrayLike<number>): Tensor {
+    this.checkInputs('delta', x, v, t, y);
+    if (offsets.length === 0) throw new ShapeError('SideNet.delta: offsets is empty (need at least one h)');
+    const batch = x.shape[0];
+    const xv = this.concatChannels(x, v);
+    const repeated = offsets.length === 1 ? xv : concat0(this.engine, offsets.map(() => xv));
+    const repeat = (a: ArrayLike<number>) => offsets.flatMap(() => Array.from(a));
+    const h = offsets.flatMap((offset) => Array(batch).fill(offset) as number[]);
+    const out = this.run(repeated, repeat(t), h, repeat(y));
+    if (repeated !== xv) repeated.dispose();
+    xv.dispose();
+    return out;
+  }
+
+  dispose(): void {
+    for (const t of this.weights.values()) t.dispose();
+    this.weights.clear();
+  }
+
+  private w(key: string): Tensor {
+    return this.weights.get(key)!;
+  }
+
+  private checkInputs(op: string, x: Tensor, v: Tensor, t: ArrayLike<number>, y: ArrayLike<number>): void {
+    const C = this.channels;
+    if (x.shape.length !== 4 || x.shape[1] !== C) throw new ShapeError(`SideNet.${op}: x must be [N, ${C}, H, W], got ${shapeString(x.shape)}`);
+    if (shapeString(v.shape) !== shapeString(x.shape)) throw new ShapeError(`SideNet.${op}: v must have the shape of x ${shapeString(x.shape)}, got ${shapeString(v.shape)}`);
+    if (x.dtype !== this.dtype || v.dtype !== this.dtype) throw new ShapeError(`SideNet.${op}: x and v must be ${this.dtype} like the weights, got ${x.dtype} and ${v.dtype}`);
+    const batch = x.shape[0];
+    if (t.length !== batch || y.length !== batch) throw new ShapeError(`SideNet.${op}: t and y need ${batch} entries (batch of x), got ${t.length} and ${y.length}`);
+  }
+
+  /** concat[x, v] along channels: [N, 2C, H, W], image by image. */
+  private concatChannels(x: Tensor, v: Tensor): Tensor {
+    const [batch, C, height, width] = x.shape;
+    const image = C * height * width;
+    const out = this.engine.empty([batch, 2 * C, height, width], this.dtype);
+    for (let n = 0; n < batch; n++) {
+      copyElements(this.engine, x, out, image, n * image, 2 * n * image);
+      copyElements(this.engine, v, out, image, n * image, (2 * n + 1) * image);
+    }
+    return out;
+  }
+
+  /** The network on xv = concat[x, v] [B, 2C, H, W], times h per sample. */
+  private run(xv: Tensor, t: ArrayLike<number>, h: ArrayLike<number>, y: ArrayLike<number>): Tensor {
+    const { engine, arch } = this;
+    const batch = xv.shape[0];
+    const emb = this.conditioning(t, h, y);
+    let x = conv3x3(engine, xv, this.w('input_conv.weight'));
+    for (let i = 0; i < arch.blocks; i++) {
+      const next = i === arch.attnBlock ? this.attentionBlock(i, x, emb) : this.residualBlock(i, x, emb);
+      x.dispose();
+      x = next;
+    }
+    emb.dispose();
+
+    const normed = rmsNorm(engine, x, { eps: RMS_EPS });
+    x.dispose();
+    const activated = silu(engine, normed);
+    normed.dispose();
+    const out = conv3x3(engine, activated, this.w('output_conv.weight'), this.w('output_conv.bias'));
+    activated.dispose();
+    const hScale = engine.upload(h, [batch, 1, 1, 1], this.dtype);
+    const delta = mul(engine, out, hScale);
+    out.dispose();
+    hScale.dispose();
+    return delta;
+  }
+
+  /** emb = fusion(concat[t-embed(t), h-embed(h), label-embed(y)]) [B, E]. */
+  private conditioning(t: ArrayLike<number>, h: ArrayLike<number>, y: ArrayLike<number>): Tensor {
+    const { engine } = this;
+    const parts = {
+      t: this.timeEmbedding('t_embedder', t),
+      h: this.timeEmbedding('h_embedder', h),
+      y: embedding(engine, this.w('y_embedder.embedding_table.weight'), Array.from(y)),
+    };
+    // Linear(3E, E) on the concat = Σ over the three parts of Linear(E, E) on each (see load()).
+    const tPart = linear(engine, parts.t, this.w('emb_fusion.0.weight.t'));
+    const hPart = linear(engine, parts.h, this.w('emb_fusion.0.weight.h'));
+    const yPart = linear(engine, parts.y, this.w('emb_fusion.0.weight.y'), this.w('emb_fusion.0.bias'));
+    for (const p of Object.values(parts)) p.dispose();
+    const th = add(engine, tPart, hPart);
+    tPart.dispose();
+    hPart.dispose();
+    const fused = add(engine, th, yPart);
+    th.dispose();
+    yPart.dispose();
+    const hidden = silu(engine, fused);
+    fused.dispose();
+    const emb = linear(engine, hidden, this.w('emb_fusion.2.weight'), this.w('emb_fusion.2.bias'));
+    hidden.dispose();
+    return emb;
+  }
+
+  /** Linear(256, E) → SiLU → Linear(E, E) on the 256-frequency sinusoid of raw values. */
+  private timeEmbedding(prefix: string, values: ArrayLike<number>): Tensor {
+    const { engine } = this;
+    const freq = timestepEmbedding(engine, values, { dim: FREQ_DIM, dtype: this.dtype });
+    const hidden = linear(engine, freq, this.w(`${prefix}.mlp.0.weight`), this.w(`${prefix}.mlp.0.bias`), { epilogue: 'silu' });
+    freq.dispose();
+    const out = linear(engine, hidden, this.w(`${prefix}.mlp.2.weight`), this.w(`${prefix}.mlp.2.bias`));
+    hidden.dispose();
+    return out;
+  }
+
+  /** Linear(E, 2C) of emb: FiLM [scale | shift] for block i. */
+  private film(i: number, emb: Tensor): Tensor {
+    return linear(this.engine, emb, this.w(`blocks.${i}.emb_proj.weight`), this.w(`blocks.${i}.emb_proj.bias`));
+  }
+
+  /** x + PW2(DW2(SiLU(FiLM(PW1(DW1(RMSNorm(x))))))). */
+  private residualBlock(i: number, x: Tensor, emb: Tensor): Tensor {
+    const { engine } = this;
+    const p = `blocks.${i}.`;
+    const normed = rmsNorm(engine, x, { eps: RMS_EPS });
+    const dw1 = depthwiseConv3x3(engine, normed, this.w(p + 'conv1_dw.weight'));
+    normed.dispose();
+    const pw1 = this.pointwise(dw1, this.w(p + 'conv1_pw.weight'));
+    dw1.dispose();
+    const film = this.film(i, emb);
+    const modulated = rmsNorm(engine, pw1, { eps: RMS_EPS, film: { film } });
+    pw1.dispose();
+    film.dispose();
+    const activated = silu(engine, modulated);
+    modulated.dispose();
+    const dw2 = depthwiseConv3x3(engine, activated, this.w(p + 'conv2_dw.weight'));
+    activated.dispose();
+    const pw2 = this.pointwise(dw2, this.w(p + 'conv2_pw.weight'), this.w(p + 'conv2_pw.bias'));
+    dw2.dispose();
+    const out = add(engine, x, pw2);
+    pw2.dispose();
+    return out;
+  }
+
+  /** x + proj(Attn(qkv(FiLM(RMSNorm(x))))), attention over the H·W positions. */
+  private attentionBlock(i: number, x: Tensor, emb: Tensor): Tensor {
+    const { engine, arch } = this;
+    const p = `blocks.${i}.`;
+    const film = this.film(i, emb);
+    const modulated = rmsNorm(engine, x, { eps: RMS_EPS, film: { film } });
+    film.dispose();
+    const qkv = this.pointwise(modulated, this.w(p + 'qkv.weight'));
+    modulated.dispose();
+    // qkv channel = which·C + head·(C/heads) + d; scale (C/heads)^−0.5 (the op's default).
+    const attended = attentionChannelFirst(engine, qkv, arch.heads);
+    qkv.dispose();
+    const projected = this.pointwise(attended, this.w(p + 'proj.weight'));
+    attended.dispose();
+    const out = add(engine, x, projected);
+    projected.dispose();
+    return out;
+  }
+
+  /**
+   * 1×1 conv, channels-first: weight [Cout, Cin, 1, 1] times each image [Cin, H·W], plus an
+   * optional per-channel bias [Cout] (broadcast over the pixels: matmul's bias is per column).
+   */
+  private pointwise(x: Tensor, weight: Tensor, bias?: Tensor): Tensor {
+    const { engine } = this;
+    const [batch, cin, height, width] = x.shape;
+    const cout = weight.shape[0];
+    const out = engine.empty([batch, cout, height, width], this.dtype);
+    const images = x.reshape([batch, cin, height * width]);
+    if (!bias) {
+      matmul(engine, weight.reshape([cout, cin]), images, { out });
+      return out;
+    }
+    const product = matmul(engine, weight.reshape([cout, cin]), images);
+    binary(engine, 'add', product, bias.reshape([cout, 1]), 1, 1, out);
+    product.dispose();
+    return out;
+  }
+}
+
+function requiredKeys(arch: SideNetArch): string[] {
+  const keys = [
+    ...['t_embedder', 'h_embedder'].flatMap((e) => ['mlp.0.weight', 'mlp.0.bias', 'mlp.2.weight', 'mlp.2.bias'].map((k) => `${e}.${k}`)),
+    'y_embedder.embedding_table.weight',
+    ...FUSION_PARTS.map((part) => `emb_fusion.0.weight.${part}`),
+    'emb_fusion.0.bias', 'emb_fusion.2.weight', 'emb_fusion.2.bias',
+    'input_conv.weight', 'output_conv.weight', 'output_conv.bias',
+  ];
+  for (let i = 0; i < arch.blocks; i++) {
+    keys.push(`blocks.${i}.emb_proj.weight`, `blocks.${i}.emb_proj.bias`);
+    if (i === arch.attnBlock) keys.push(`blocks.${i}.qkv.weight`, `blocks.${i}.proj.weight`);
+    else keys.push(`blocks.${i}.conv1_dw.weight`, `blocks.${i}.conv1_pw.weight`, `blocks.${i}.conv2_dw.weight`, `blocks.${i}.conv2_pw.weight`, `blocks.${i}.conv2_pw.bias`);
+  }
+  return keys;
+}
