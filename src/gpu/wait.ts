@@ -14,11 +14,18 @@ export class GpuWaiter {
   async wait<T>(kind: string, start: () => Promise<T>): Promise<T> {
     const t0 = now();
     const expected = this.expectedMs.get(kind) ?? 0;
-    if (this.sleepFirst && expected > 2) await sleep(expected * 0.85);
+    const slept = this.sleepFirst && expected > 2;
+    if (slept) await sleep(expected * 0.85);
+    const t1 = now();
     const result = await start();
-    const took = now() - t0;
+    const t2 = now();
+    const took = t2 - t0;
+    // Done by the end of the sleep: the elapsed time only measures the sleep, so halve the
+    // estimate. Otherwise one slow outlier (a cold shader compile) makes the next dozens of
+    // waits oversleep, shrinking by only 7.5 % each.
+    if (slept && t2 - t1 < 1) this.expectedMs.set(kind, 0.5 * expected);
     // Follow a slow drift up quickly and a speed-up slowly: oversleeping costs more than spinning.
-    this.expectedMs.set(kind, expected === 0 ? took : took < expected ? 0.5 * expected + 0.5 * took : 0.8 * expected + 0.2 * took);
+    else this.expectedMs.set(kind, expected === 0 ? took : took < expected ? 0.5 * expected + 0.5 * took : 0.8 * expected + 0.2 * took);
     return result;
   }
 }

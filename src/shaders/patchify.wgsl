@@ -6,8 +6,8 @@ struct Params {
   channels: u32,
   height: u32,
   width: u32,
-  patch: u32,
-  total: u32,   // B * C * H * W
+  p: u32,         // patch size ("patch" is reserved in WGSL)
+  total: u32,     // B * C * H * W
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -22,7 +22,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
   // One thread per output element, so the writes are contiguous.
   let o = (wg.y * groups.x + wg.x) * WG + lane;
   if (o >= params.total) { return; }
-  let p = params.patch;
+  let p = params.p;
   let rowLen = params.channels * p * p;
   let tokensX = params.width / p;
   let tokens = (params.height / p) * tokensX;

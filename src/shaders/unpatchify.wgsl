@@ -7,7 +7,7 @@ struct Params {
   keep: u32,       // Ckeep <= Cout
   height: u32,
   width: u32,
-  patch: u32,
+  p: u32,          // patch size ("patch" is reserved in WGSL)
   total: u32,      // B * Ckeep * H * W
 }
 
@@ -22,7 +22,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
         @builtin(local_invocation_index) lane: u32) {
   let o = (wg.y * groups.x + wg.x) * WG + lane;
   if (o >= params.total) { return; }
-  let p = params.patch;
+  let p = params.p;
   let xi = o % params.width;
   let y = (o / params.width) % params.height;
   let c = (o / (params.width * params.height)) % params.keep;

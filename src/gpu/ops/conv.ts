@@ -11,9 +11,10 @@ export const conv3x3Kernel: Kernel = { name: 'conv3x3', source: conv3x3Source };
 export const depthwise3x3Kernel: Kernel = { name: 'depthwise3x3', source: depthwise3x3Source };
 
 const WG = 64;
-/** Output channels and pixels per thread; fixed in the WGSL. */
-const CO_PER_THREAD = 4;
-const PX_PER_THREAD = 4;
+/** Output channels and pixels (of one row) per thread; fixed in the WGSL. */
+const CONV_CO_PER_THREAD = 4;
+const CONV_PX_PER_THREAD = 8;
+const DEPTHWISE_PX_PER_THREAD = 4;
 
 /**
  * out = conv3x3(x, weight) + bias. x [B, Cin, H, W], weight [Cout, Cin, 3, 3] (PyTorch
@@ -31,17 +32,16 @@ export function conv3x3(engine: Engine, x: Tensor, weight: Tensor, bias?: Tensor
   }
   if (bias) expectShape(op, 'bias', bias, [cout]);
   const out = engine.empty([batch, cout, height, width], dtype);
-  const coGroups = ceilDiv(cout, CO_PER_THREAD);
-  const xGroups = ceilDiv(width, PX_PER_THREAD);
-  const threads = batch * coGroups * height * xGroups;
+  const xGroups = ceilDiv(width, CONV_PX_PER_THREAD);
   engine.dispatch({
     kernel: conv3x3Kernel,
     dtype,
     constants: { HAS_BIAS: bias ? 1 : 0, WG },
     // Without a bias the (unread) bias binding takes the weight: a second read-only binding is legal.
     bindings: { x, weight, bias: bias ?? weight, out },
-    uniforms: { batch, cin, cout, height, width, coGroups, xGroups, threads },
-    workgroups: grid(engine, ceilDiv(threads, WG)),
+    uniforms: { cin, cout, height, width, xGroups },
+    // Channel group and batch index from the workgroup id: uniform per workgroup, so weights are shared.
+    workgroups: [ceilDiv(height * xGroups, WG), ceilDiv(cout, CONV_CO_PER_THREAD), batch],
     label: op,
   });
   return out;
@@ -55,7 +55,7 @@ export function depthwiseConv3x3(engine: Engine, x: Tensor, weight: Tensor): Ten
   const [batch, channels, height, width] = x.shape;
   expectShape(op, 'weight', weight, [channels, 1, 3, 3]);
   const out = engine.empty(x.shape, dtype);
-  const xGroups = ceilDiv(width, PX_PER_THREAD);
+  const xGroups = ceilDiv(width, DEPTHWISE_PX_PER_THREAD);
   const threads = batch * channels * height * xGroups;
   engine.dispatch({
     kernel: depthwise3x3Kernel,

@@ -34,7 +34,7 @@ export function patchify(engine: Engine, x: Tensor, p: number): Tensor {
     dtype,
     constants: { WG },
     bindings: { x, out },
-    uniforms: { channels, height, width, patch: p, total: x.size },
+    uniforms: { channels, height, width, p, total: x.size },
     workgroups: grid(engine, ceilDiv(x.size, WG)),
     label: op,
   });
@@ -64,7 +64,7 @@ export function unpatchify(engine: Engine, tokens: Tensor, p: number, height: nu
     dtype,
     constants: { WG },
     bindings: { tokens, out },
-    uniforms: { channels, keep, height, width, patch: p, total: out.size },
+    uniforms: { channels, keep, height, width, p, total: out.size },
     workgroups: grid(engine, ceilDiv(out.size, WG)),
     label: op,
   });

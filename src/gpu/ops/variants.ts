@@ -3,10 +3,27 @@
  * import.meta.glob). A new op module adds its *_VARIANTS array here; compile-all.test.ts
  * compiles the list.
  */
+import { ATTENTION_VARIANTS } from './attention.js';
 import type { KernelVariantSpec } from './common.js';
 import { CONV_VARIANTS } from './conv.js';
+import { COPY_VARIANTS } from './copy.js';
 import { ELEMENTWISE_VARIANTS } from './elementwise.js';
 import { EMBEDDING_VARIANTS } from './embedding.js';
+import { GUIDANCE_VARIANTS } from './guidance.js';
+import { MATMUL_VARIANTS } from './matmul.js';
+import { NORM_VARIANTS } from './norm.js';
 import { PATCH_VARIANTS } from './patch.js';
+import { SOFTMAX_VARIANTS } from './softmax.js';
 
-export const ALL_VARIANTS: KernelVariantSpec[] = [...ELEMENTWISE_VARIANTS, ...CONV_VARIANTS, ...EMBEDDING_VARIANTS, ...PATCH_VARIANTS];
+export const ALL_VARIANTS: KernelVariantSpec[] = [
+  ...ELEMENTWISE_VARIANTS,
+  ...MATMUL_VARIANTS,
+  ...ATTENTION_VARIANTS,
+  ...SOFTMAX_VARIANTS,
+  ...NORM_VARIANTS,
+  ...CONV_VARIANTS,
+  ...EMBEDDING_VARIANTS,
+  ...PATCH_VARIANTS,
+  ...COPY_VARIANTS,
+  ...GUIDANCE_VARIANTS,
+];
