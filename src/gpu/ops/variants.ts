@@ -13,6 +13,7 @@ import { GUIDANCE_VARIANTS } from './guidance.js';
 import { MATMUL_VARIANTS } from './matmul.js';
 import { NORM_VARIANTS } from './norm.js';
 import { PATCH_VARIANTS } from './patch.js';
+import { QUADRATURE_VARIANTS } from './quadrature.js';
 import { SOFTMAX_VARIANTS } from './softmax.js';
 
 export const ALL_VARIANTS: KernelVariantSpec[] = [
@@ -26,4 +27,5 @@ export const ALL_VARIANTS: KernelVariantSpec[] = [
   ...PATCH_VARIANTS,
   ...COPY_VARIANTS,
   ...GUIDANCE_VARIANTS,
+  ...QUADRATURE_VARIANTS,
 ];

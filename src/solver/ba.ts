@@ -1,0 +1,116 @@
+/**
+ * BA-solver (ba-solver.md §4, Algorithm 1) and its single-anchor ablation. Exactly N backbone
+ * calls each. Times are REPA (t: 1 → 0), interval i has h = t_i − t_{i+1}.
+ */
+import type { QuadratureNode } from '../gpu/ops/quadrature.js';
+import type { Tensor } from '../gpu/tensor.js';
+import { biAnchorRule, gaussLegendre, type QuadratureRule } from './quadrature.js';
+import { disposeAll, SamplerError, type SamplerRun } from './run.js';
+
+/**
+ * Bi-anchor interpolation, per interval (rule nodes {0, α, 1−α, 1}, weights {w_o, w_i, w_i, w_o}):
+ *   forward probe  Δf = SideNet(x, v_raw, t; offsets α·h, (1−α)·h, h)        (one batched call)
+ *   predictor      x_p = x − h·Σ w·[v_raw, v_raw+Δf_α, v_raw+Δf_{1−α}, v_raw+Δf_h]
+ *                  (last interval: return x_p; no backbone call at t = 0)
+ *   end anchor     v_end = backbone(x_p, t − h)                             (kept: next v_raw)
+ *   backward probe Δb = SideNet(x_p, v_end, t − h; offset −α·h)
+ *   corrector      x ← x − h·Σ w·[v_raw, v_raw+Δf_α, v_end+Δb, v_end]
+ * Every node is guided at its own time inside the fused kernel; v_raw/v_end stay raw (model
+ * convention, cond ‖ null) and only the SideNet sees them as REPA C-channel velocities.
+ */
+export async function biAnchor(run: SamplerRun, rule: QuadratureRule = biAnchorRule()): Promise<Tensor> {
+  const [c0, a, b, c3] = rule.nodes;
+  const w = rule.weights;
+  if (rule.nodes.length !== 4 || c0 !== 0 || c3 !== 1 || Math.abs(a + b - 1) > 1e-12) {
+    throw new SamplerError(`bi-anchor needs a rule with nodes {0, α, 1−α, 1}, got ${rule.name} [${rule.nodes}]`);
+  }
+  const times = run.setup.times;
+  let x = run.initialState();
+  let vRaw = run.backbone(x, times[0]);
+  let vIn = run.repa(vRaw);
+  const live = new Set<Tensor>([x, vRaw, vIn]);
+  try {
+    for (let i = 0; i < run.steps; i++) {
+      run.beginStep(i);
+      const t = times[i];
+      const h = t - times[i + 1];
+      const last = i === run.steps - 1;
+      const fwd = run.probe(x, vIn, t, [a * h, b * h, h]);
+      live.add(fwd);
+      const start: QuadratureNode = { anchor: 0, weight: w[0], time: t };
+      const alphaNode: QuadratureNode = { anchor: 0, delta: { buffer: 0, slice: 0 }, weight: w[1], time: t - a * h };
+      const xPred = run.update({
+        x, h, anchors: [vRaw], deltas: [fwd],
+        nodes: [start, alphaNode, { anchor: 0, delta: { buffer: 0, slice: 1 }, weight: w[2], time: t - b * h }, { anchor: 0, delta: { buffer: 0, slice: 2 }, weight: w[3], time: t - h }],
+      }, last);
+      live.add(xPred);
+      if (last) {
+        live.delete(xPred);
+        disposeAll(...live);
+        live.clear();
+        live.add((x = xPred));
+        await run.endStep(i, x);
+        break;
+      }
+      const vEnd = run.backbone(xPred, t - h);
+      live.add(vEnd);
+      const vEndIn = run.repa(vEnd);
+      live.add(vEndIn);
+      const bwd = run.probe(xPred, vEndIn, t - h, [-a * h]);
+      live.add(bwd);
+      const next = run.update({
+        x, h, anchors: [vRaw, vEnd], deltas: [fwd, bwd],
+        nodes: [start, alphaNode, { anchor: 1, delta: { buffer: 1, slice: 0 }, weight: w[2], time: t - b * h }, { anchor: 1, weight: w[3], time: t - h }],
+      }, false);
+      // State reuse: the end anchor is the next interval's start anchor.
+      disposeAll(x, xPred, fwd, bwd, vRaw, vIn);
+      live.clear();
+      x = next;
+      vRaw = vEnd;
+      vIn = vEndIn;
+      for (const tensor of [x, vRaw, vIn]) live.add(tensor);
+      await run.endStep(i, x);
+    }
+    return x;
+  } catch (err) {
+    disposeAll(...live);
+    throw err;
+  }
+}
+
+/**
+ * Single anchor (ablation): v_raw = backbone(x, t), one batched SideNet call at offsets c_k·h,
+ * x ← x − h·Σ w_k (v_raw + Δv_k) with Gauss–Legendre nodes c_k (K = 1..5). N backbone calls.
+ */
+export async function singleAnchor(run: SamplerRun, rule: QuadratureRule = gaussLegendre(3)): Promise<Tensor> {
+  const times = run.setup.times;
+  let x = run.initialState();
+  const live = new Set<Tensor>([x]);
+  try {
+    for (let i = 0; i < run.steps; i++) {
+      run.beginStep(i);
+      const t = times[i];
+      const h = t - times[i + 1];
+      const vRaw = run.backbone(x, t);
+      live.add(vRaw);
+      const vIn = run.repa(vRaw);
+      live.add(vIn);
+      const deltaNodes = rule.nodes.map((c, k) => ({ c, k })).filter(({ c }) => c !== 0);
+      const d = deltaNodes.length ? run.probe(x, vIn, t, deltaNodes.map(({ c }) => c * h)) : undefined;
+      if (d) live.add(d);
+      const nodes: QuadratureNode[] = rule.nodes.map((c, k) => {
+        const slice = deltaNodes.findIndex((n) => n.k === k);
+        return { anchor: 0, delta: slice >= 0 ? { buffer: 0, slice } : undefined, weight: rule.weights[k], time: t - c * h };
+      });
+      const next = run.update({ x, h, anchors: [vRaw], deltas: d ? [d] : [], nodes }, i === run.steps - 1);
+      disposeAll(...live);
+      live.clear();
+      live.add((x = next));
+      await run.endStep(i, x);
+    }
+    return x;
+  } catch (err) {
+    disposeAll(...live);
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Public sampling entry point. Everything runs in the REPA convention (t: 1 = noise → 0 = data,
+ * x ← x − h·v); models in the original SiT convention are adapted at the boundary (run.ts).
+ */
+import type { Engine } from '../gpu/engine.js';
+import { Tensor } from '../gpu/tensor.js';
+import { biAnchor, singleAnchor } from './ba.js';
+import { dpmSolver2M } from './dpm.js';
+import { euler } from './euler.js';
+import { timeGrid, type GridOptions } from './grid.js';
+import { heun } from './heun.js';
+import type { VelocityCorrector, VelocityModel } from './models.js';
+import { gaussianNoise } from './noise.js';
+import { biAnchorRule, gaussLegendre, LOBATTO_ALPHA } from './quadrature.js';
+import { SamplerError, SamplerRun, type GuidanceOptions, type SamplerHooks } from './run.js';
+
+export type SolverName = 'ba' | 'ba-single' | 'euler' | 'heun' | 'dpm++2m';
+
+export interface SampleOptions extends SamplerHooks {
+  model: VelocityModel;
+  /** Required by 'ba' and 'ba-single'. */
+  sidenet?: VelocityCorrector;
+  solver: SolverName;
+  /**
+   * Number of intervals N of the time grid. Backbone calls: N for every solver except Heun
+   * (2N − 1).
+   */
+  nfe: number;
+  /** Class labels [B]. */
+  labels: ArrayLike<number>;
+  /** Initial noise [B, C, H, W] (caller-owned), or a seed for gaussianNoise (needs `size`). */
+  noise: Tensor | number;
+  /** Latent [H, W] when `noise` is a seed. */
+  size?: readonly [number, number];
+  /** Storage dtype of seeded noise, hence of the state (default f32); must match the networks' activations. */
+  dtype?: 'f32' | 'f16';
+  guidance?: GuidanceOptions;
+  grid?: GridOptions;
+  /** 'ba': interior node α of the bi-anchor rule (default Gauss–Lobatto (1 − 1/√5)/2; 1/3 = Simpson 3/8). */
+  alpha?: number;
+  /** 'ba-single': Gauss–Legendre points K = 1..5 (default 3). */
+  nodes?: number;
+}
+
+export interface SampleResult {
+  /** Final latent [B, C, H, W] (REPA latent space, scaled by 0.18215); caller-owned. */
+  latent: Tensor;
+  backboneCalls: number;
+  sidenetCalls: number;
+}
+
+export async function sample(engine: Engine, options: SampleOptions): Promise<SampleResult> {
+  const { model, solver, nfe, labels } = options;
+  if (!Number.isInteger(nfe) || nfe < 1) throw new SamplerError(`nfe must be a positive integer, got ${nfe}`);
+  if ((solver === 'ba' || solver === 'ba-single') && !options.sidenet) throw new SamplerError(`solver '${solver}' needs a SideNet (sidenet option)`);
+  let noise: Tensor;
+  if (options.noise instanceof Tensor) {
+    noise = options.noise;
+  } else {
+    if (!options.size) throw new SamplerError('a noise seed needs size: [H, W]');
+    const shape = [labels.length, model.channels, ...options.size];
+    noise = engine.upload(gaussianNoise(options.noise, shape.reduce((a, b) => a * b, 1)), shape, options.dtype ?? 'f32');
+  }
+  const run = new SamplerRun(engine, { ...options, noise, times: timeGrid(nfe, options.grid) });
+  try {
+    let latent: Tensor;
+    switch (solver) {
+      case 'ba': latent = await biAnchor(run, biAnchorRule(options.alpha ?? LOBATTO_ALPHA)); break;
+      case 'ba-single': latent = await singleAnchor(run, gaussLegendre(options.nodes ?? 3)); break;
+      case 'euler': latent = await euler(run); break;
+      case 'heun': latent = await heun(run); break;
+      case 'dpm++2m': latent = await dpmSolver2M(run); break;
+      default: throw new SamplerError(`unknown solver '${solver as string}' (ba, ba-single, euler, heun, dpm++2m)`);
+    }
+    return { latent, backboneCalls: run.backboneCalls, sidenetCalls: run.sidenetCalls };
+  } finally {
+    if (noise !== options.noise) noise.dispose();
+  }
+}
+
+export { biAnchor, singleAnchor } from './ba.js';
+export { dpmSolver2M } from './dpm.js';
+export { euler } from './euler.js';
+export { heun } from './heun.js';
+export { timeGrid, type GridOptions } from './grid.js';
+export { gaussianNoise } from './noise.js';
+export { biAnchorRule, gaussLegendre, LOBATTO_ALPHA, SIMPSON_ALPHA, type QuadratureRule } from './quadrature.js';
+export { SamplerError, SamplerRun, SamplingAbortedError, type GuidanceOptions, type RunSetup, type SamplerHooks, type StepInfo } from './run.js';
+export type { VelocityCorrector, VelocityModel } from './models.js';

@@ -1,0 +1,28 @@
+/**
+ * Seeded Gaussian noise, identical wherever it runs: generated on the CPU, uploaded once.
+ *
+ * PRNG: mulberry32 on a 32-bit state (state ← state + 0x6D2B79F5; output mixes it with
+ * Math.imul; u = out / 2³²). Pairs (u1, u2) → Box–Muller: r = √(−2·ln(1 − u1)),
+ * z0 = r·cos(2π·u2), z1 = r·sin(2π·u2); values are taken z0, z1, z0, z1, … and rounded to f32.
+ * The integer part is exact everywhere; ln/cos/sin are the JS engine's (V8's fdlibm in Node and
+ * Chromium: bit-identical), other engines may differ in the last f64 bit, which almost never
+ * survives the rounding to f32. tools/reference/samplers.py holds a Python port.
+ */
+export function gaussianNoise(seed: number, count: number): Float32Array {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i += 2) {
+    const r = Math.sqrt(-2 * Math.log(1 - next()));
+    const phi = 2 * Math.PI * next();
+    out[i] = r * Math.cos(phi);
+    if (i + 1 < count) out[i + 1] = r * Math.sin(phi);
+  }
+  return out;
+}
