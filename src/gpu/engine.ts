@@ -122,6 +122,23 @@ export class Engine implements TensorOwner {
     return tensor;
   }
 
+  /**
+   * A view of `elements` of `base` starting at `elementOffset` (e.g. one parameter inside a
+   * flat parameter arena, so a fused optimizer can update them all in one dispatch). The byte
+   * offset must be a multiple of minStorageBufferOffsetAlignment. The view owns nothing.
+   */
+  view(base: Tensor, elementOffset: number, shape: readonly number[]): Tensor {
+    base.assertAlive();
+    const bytesPer = BYTES_PER_ELEMENT[base.dtype];
+    const byteOffset = base.byteOffset + elementOffset * bytesPer;
+    const align = this.limits.minStorageBufferOffsetAlignment;
+    if (!Number.isInteger(elementOffset) || elementOffset < 0 || elementOffset + shapeSize(shape) > base.size) {
+      throw new ShapeError(`view: [${shape}] at element ${elementOffset} does not fit in [${base.shape}]`);
+    }
+    if (byteOffset % align) throw new ShapeError(`view: byte offset ${byteOffset} is not a multiple of minStorageBufferOffsetAlignment (${align})`);
+    return new Tensor(this, base.buffer, [...shape], base.dtype, false, byteOffset);
+  }
+
   zeros(shape: readonly number[], dtype: DType = 'f32'): Tensor {
     return this.upload(new Float32Array(shapeSize(shape)), shape, dtype);
   }
@@ -131,7 +148,7 @@ export class Engine implements TensorOwner {
     tensor.assertAlive();
     if (data.length !== tensor.size) throw new ShapeError(`write: ${data.length} values for tensor [${tensor.shape}]`);
     if (this.recorded.length) await this.submit();
-    this.writeRaw(tensor.buffer, encode(data, tensor.dtype));
+    this.writeRaw(tensor.buffer, encode(data, tensor.dtype), tensor.byteOffset);
   }
 
   releaseBuffer(buffer: GPUBuffer): void {
@@ -146,7 +163,7 @@ export class Engine implements TensorOwner {
     this.staging.add(staging);
     try {
       const encoder = this.device.createCommandEncoder();
-      encoder.copyBufferToBuffer(tensor.buffer, 0, staging, 0, bytes);
+      encoder.copyBufferToBuffer(tensor.buffer, tensor.byteOffset, staging, 0, bytes);
       this.device.queue.submit([encoder.finish()]);
       await this.waiter.wait('read', () => staging.mapAsync(GPUMapMode.READ));
       this.throwIfFailed();
@@ -273,10 +290,10 @@ export class Engine implements TensorOwner {
 
   // ---- internals -----------------------------------------------------------------------
 
-  private writeRaw(buffer: GPUBuffer, bytes: Uint8Array) {
+  private writeRaw(buffer: GPUBuffer, bytes: Uint8Array, byteOffset = 0) {
     const padded = bytes.byteLength % 4 ? new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4) : bytes;
     if (padded !== bytes) padded.set(bytes);
-    this.device.queue.writeBuffer(buffer, 0, padded.buffer, padded.byteOffset, padded.byteLength);
+    this.device.queue.writeBuffer(buffer, byteOffset, padded.buffer, padded.byteOffset, padded.byteLength);
   }
 
   private writeUniformArena(step: RecordedDispatch[]): GPUBuffer | undefined {
@@ -301,13 +318,10 @@ export class Engine implements TensorOwner {
   /** Encodes dispatches; `first` is the index of step[0] in the uniform arena. */
   private encode(step: RecordedDispatch[], pipelines: GPUComputePipeline[], arena: GPUBuffer | undefined, first: number, timestamps?: GPUQuerySet): GPUCommandEncoder {
     const encoder = this.device.createCommandEncoder();
-    const maxBinding = this.limits.maxStorageBufferBindingSize;
     let pass: GPUComputePassEncoder | undefined;
     step.forEach((d, i) => {
       const entries: GPUBindGroupEntry[] = [];
-      for (const [binding, buffer] of d.buffers) {
-        entries.push({ binding, resource: { buffer, size: buffer.size > maxBinding ? maxBinding - (maxBinding % 4) : undefined } });
-      }
+      for (const [binding, resource] of d.buffers) entries.push({ binding, resource });
       if (d.uniformData) {
         entries.push({ binding: d.uniformBinding, resource: { buffer: arena!, offset: (first + i) * UNIFORM_ALIGN, size: d.uniformData.byteLength } });
       }

@@ -20,9 +20,16 @@ export interface DispatchArgs {
   label?: string;
 }
 
+/** A storage binding: a whole buffer (size undefined) or a view's byte range. */
+export interface BoundBuffer {
+  buffer: GPUBuffer;
+  offset: number;
+  size?: number;
+}
+
 export interface RecordedDispatch {
   variant: Variant;
-  buffers: Map<number, GPUBuffer>;
+  buffers: Map<number, BoundBuffer>;
   /** Packed uniform bytes, or null for kernels without a uniform. */
   uniformData: Uint8Array | null;
   uniformBinding: number;
@@ -65,7 +72,7 @@ export function bindTensors(
   variant: Variant,
   tensors: Record<string, Tensor>,
   maxBindingSize: number,
-): { buffers: Map<number, GPUBuffer>; uniform?: UniformBinding } {
+): { buffers: Map<number, BoundBuffer>; uniform?: UniformBinding } {
   const name = variant.kernel.name;
   const storage = variant.bindings.filter((b): b is StorageBinding => b.kind !== 'uniform');
   const uniform = variant.bindings.find((b): b is UniformBinding => b.kind === 'uniform');
@@ -73,7 +80,7 @@ export function bindTensors(
   for (const key of Object.keys(tensors)) {
     if (!expected.has(key)) throw new BindingError(`kernel ${name}: no binding named '${key}' (expects: ${[...expected].join(', ')})`);
   }
-  const buffers = new Map<number, GPUBuffer>();
+  const buffers = new Map<number, BoundBuffer>();
   const writable = new Set<GPUBuffer>();
   const readable = new Set<GPUBuffer>();
   for (const b of storage) {
@@ -84,7 +91,7 @@ export function bindTensors(
     if (ELEMENT_DTYPES[scalar] !== t.dtype) {
       throw new BindingError(`kernel ${name}: binding '${b.name}' holds ${b.elementType} but the tensor is ${t.dtype} [${t.shape}]`);
     }
-    if (t.buffer.size > maxBindingSize && t.byteLength > maxBindingSize) {
+    if (t.byteLength > maxBindingSize) {
       throw new LimitExceededError('maxStorageBufferBindingSize', t.byteLength, maxBindingSize, `kernel ${name}: binding '${b.name}' [${t.shape}]`);
     }
     if (b.kind === 'storage') {
@@ -96,7 +103,8 @@ export function bindTensors(
       if (writable.has(t.buffer)) throw new BindingError(`kernel ${name}: binding '${b.name}' aliases a writable binding`);
       readable.add(t.buffer);
     }
-    buffers.set(b.binding, t.buffer);
+    const whole = t.byteOffset === 0 && t.buffer.size <= maxBindingSize;
+    buffers.set(b.binding, { buffer: t.buffer, offset: t.byteOffset, size: whole ? undefined : Math.ceil(t.byteLength / 4) * 4 });
   }
   return { buffers, uniform };
 }

@@ -19,8 +19,10 @@ export class Tensor {
     readonly buffer: GPUBuffer,
     readonly shape: readonly number[],
     readonly dtype: DType,
-    /** False for views (reshape): only the tensor that owns the buffer returns it to the pool. */
+    /** False for views (reshape, Engine.view): only the tensor that owns the buffer returns it to the pool. */
     readonly ownsBuffer = true,
+    /** Where the tensor starts in its buffer (views into a parameter arena); 0 for whole buffers. */
+    readonly byteOffset = 0,
   ) {}
 
   get size(): number {
@@ -41,7 +43,7 @@ export class Tensor {
     if (shapeSize(shape) !== this.size) {
       throw new ShapeError(`cannot reshape [${this.shape}] (${this.size} elements) to [${shape}] (${shapeSize(shape)} elements)`);
     }
-    return new Tensor(this.owner, this.buffer, [...shape], this.dtype, false);
+    return new Tensor(this.owner, this.buffer, [...shape], this.dtype, false, this.byteOffset);
   }
 
   /** Reads the tensor back to the CPU (f16 is widened to f32). Submits pending work first. */

@@ -246,3 +246,26 @@ describe('engine: debug switches and profiler', () => {
     });
   }
 });
+
+describe('engine: views into a shared buffer', () => {
+  it('binds, reads and writes aligned views; refuses misaligned ones', async () => {
+    const engine = await testEngine();
+    const align = engine.limits.minStorageBufferOffsetAlignment / 4; // in f32 elements
+    const arena = engine.zeros([4 * align]);
+    const a = engine.view(arena, align, [5]);
+    const b = engine.view(arena, 2 * align, [5]);
+    await engine.write(a, [1, 2, 3, 4, 5]);
+    const doubled = unary(engine, 'identity', a, 2);
+    expect(Array.from(await doubled.read())).toEqual([2, 4, 6, 8, 10]);
+    unary(engine, 'identity', doubled, 1, 1, engine.view(arena, 3 * align, [5]));
+    expect(Array.from(await engine.view(arena, 3 * align, [5]).read())).toEqual([3, 5, 7, 9, 11]);
+    expect(Array.from(await b.read())).toEqual([0, 0, 0, 0, 0]);
+    const all = await arena.read();
+    expect(all[align - 1]).toBe(0);
+    expect(all[align + 5]).toBe(0);
+    expect(() => engine.view(arena, 1, [5])).toThrow(/not a multiple of minStorageBufferOffsetAlignment/);
+    expect(() => engine.view(arena, 3 * align, [align + 1])).toThrow(/does not fit/);
+    // Two views of one buffer in one dispatch, one writable: WebGPU forbids it, we name it first.
+    expect(() => unary(engine, 'identity', a, 1, 0, b)).toThrow(/aliases a writable binding|bound twice/);
+  });
+});
