@@ -35,6 +35,8 @@ const QK_NORM_EPS = 1e-5;
 export class SitModel {
   /** Latent channels of the velocity (learn_sigma outputs carry twice as many; they are dropped). */
   readonly channels: number;
+  /** Storage dtype of weights and activations; inputs must match it. */
+  readonly dtype: 'f32' | 'f16';
   readonly tokens: number;
 
   constructor(
@@ -44,6 +46,7 @@ export class SitModel {
     private readonly weights: Map<string, Tensor>,
   ) {
     this.channels = arch.inChannels;
+    this.dtype = weights.get('pos_embed')?.dtype === 'f16' ? 'f16' : 'f32';
     this.tokens = (arch.inputSize / arch.patch) ** 2;
     for (const key of requiredKeys(arch)) {
       if (!weights.has(key)) throw new WeightFileError(`SiT weights lack '${key}' (was the file converted by tools/convert-weights?)`);
@@ -109,6 +112,7 @@ export class SitModel {
     if (x.shape.length !== 4 || channels !== arch.inChannels || height !== arch.inputSize || width !== arch.inputSize) {
       throw new ShapeError(`SiT: x must be [B, ${arch.inChannels}, ${arch.inputSize}, ${arch.inputSize}], got ${shapeString(x.shape)}`);
     }
+    if (x.dtype !== this.dtype) throw new ShapeError(`SiT: x is ${x.dtype} but the model runs in ${this.dtype} (load with { dtype } to choose)`);
     const count = (v: ArrayLike<number> | Tensor) => (v instanceof Tensor ? v.shape[0] : v.length);
     if (count(t) !== batch || count(y) !== batch) throw new ShapeError(`SiT: t and y need ${batch} entries (batch of x), got ${count(t)} and ${count(y)}`);
 
@@ -144,7 +148,7 @@ export class SitModel {
   /** SiLU(t-embed(t) + label-embed(y)), shared by every adaLN projection. */
   private conditioning(t: ArrayLike<number> | Tensor, y: ArrayLike<number> | Tensor): Tensor {
     const { engine } = this;
-    const freq = timestepEmbedding(engine, t, { dim: 256 });
+    const freq = timestepEmbedding(engine, t, { dim: 256, dtype: this.dtype });
     const hidden = linear(engine, freq, this.w('t_embedder.mlp.0.weight'), this.w('t_embedder.mlp.0.bias'), { epilogue: 'silu' });
     freq.dispose();
     const tEmb = linear(engine, hidden, this.w('t_embedder.mlp.2.weight'), this.w('t_embedder.mlp.2.bias'));

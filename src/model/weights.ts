@@ -166,7 +166,7 @@ async function openStream(source: WeightSource): Promise<{ stream: ReadableStrea
   if (typeof Blob !== 'undefined' && source instanceof Blob) return { stream: source.stream(), totalBytes: source.size };
   const isNode = typeof process !== 'undefined' && !!process.versions?.node;
   const text = String(source);
-  if (isNode && !/^https?:/.test(text)) {
+  if (isNode && !/^(https?|data|blob):/.test(text)) {
     const fs = await import('node:fs');
     const { Readable } = await import('node:stream');
     const path = text.startsWith('file:') ? new URL(text).pathname : text;

@@ -54,3 +54,23 @@ describe('SiT forward equals the PyTorch reference (converter → engine)', () =
     model.dispose();
   });
 });
+
+describe('SiT in f16 storage (f32 accumulation)', () => {
+  it('stays close to the PyTorch reference with f16 weights and activations (needs shader-f16)', async (ctx) => {
+    const engine = await testEngine();
+    if (!engine.has('shader-f16')) return ctx.skip('adapter lacks shader-f16');
+    const name = 'repa_qknorm_d2_h96_p2_32x32';
+    const io = readSafetensorsFile(join(fixtureRoot, name, 'io.safetensors'));
+    const config = JSON.parse(io.metadata.config);
+    const converted = join(out, `${name}-f16.safetensors`);
+    await convert({ input: join(fixtureRoot, name, config.checkpoint), output: converted, heads: config.heads, dtype: 'f16' });
+    const model = await SitModel.load(engine, converted);
+    expect(model.dtype).toBe('f16');
+    const x = io.tensors.get('x')!;
+    const v = model.forward(engine.upload(x.data, x.shape, 'f16'), Array.from(io.tensors.get('t')!.data), Array.from(io.tensors.get('y')!.data));
+    expect(v.dtype).toBe('f16');
+    // f16 weights (rounded once, ~5e-4 relative) and f16 activations between kernels: ~1 % of the output scale.
+    expectClose(await v.read(), io.tensors.get('v')!.data, { atol: 0, rtol: 0, scaleTol: 1.5e-2 }, `${name} f16`);
+    model.dispose();
+  });
+});
