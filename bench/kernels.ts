@@ -16,6 +16,7 @@
 import type * as TfCore from '@tensorflow/tfjs-core';
 import { writeFileSync } from 'node:fs';
 import { Engine } from '../src/gpu/engine.js';
+import { attentionTokenMajor } from '../src/gpu/ops/attention.js';
 import { chooseVariant, matmul, type MatmulVariant } from '../src/gpu/ops/matmul.js';
 import type { Tensor } from '../src/gpu/tensor.js';
 import { GpuWaiter, now } from '../src/gpu/wait.js';
@@ -87,14 +88,47 @@ function matmulCase(name: string, M: number, N: number, K: number, transB: boole
   };
 }
 
-// One entry per case; a new kernel family adds its case here (e.g. the attention op at
-// T=256, head dim 72, 16 heads: flops = 4 * 16 * 256 * 256 * 72 per image).
+/**
+ * SiT-XL self-attention (T tokens, 16 heads of 72): our fused flash-style kernel reading q, k, v
+ * in place from the qkv Linear output, against tfjs composing the same attention from its
+ * batched matMul and softmax kernels (tfjs has no fused attention).
+ */
+function attentionCase(name: string, batch: number, T: number, heads: number, headDim: number): BenchCase {
+  const width = heads * headDim;
+  return {
+    name,
+    flops: batch * 4 * heads * T * T * headDim,
+    async setup() {
+      const qkvData = random(batch * T * 3 * width);
+      const qkv = engine.upload(qkvData, [batch, T, 3 * width]);
+      const ours = () => attentionTokenMajor(engine, qkv, heads).dispose();
+      const tf = tfjs.tf;
+      // [B, T, 3, H, Dh] -> three [B·H, T, Dh] operands.
+      const [q, k, v] = tf.tidy(() =>
+        tf.split(tf.reshape(tf.transpose(tf.tensor5d(qkvData, [batch, T, 3, heads, headDim]), [2, 0, 3, 1, 4]), [3, batch * heads, T, headDim]), 3, 0)
+          .map((x) => tf.reshape(x, [batch * heads, T, headDim]) as TfCore.Tensor3D),
+      );
+      const scale = 1 / Math.sqrt(headDim);
+      const theirs = () => tf.tidy(() => tf.matMul(tf.softmax(tf.mul(tf.matMul(q, k, false, true), scale)), v));
+      const impls: Impl[] = [
+        { name: 'ours gpu', run: () => gpuMs(ours) },
+        { name: 'ours wall', run: () => wallMs(ours) },
+        { name: 'tfjs gpu', run: () => tfjs.gpuMs(theirs) },
+        { name: 'tfjs wall', run: () => tfjs.wallMs(theirs) },
+      ];
+      return { impls, dispose: () => [qkv, q, k, v].forEach((t: Tensor | { dispose(): void }) => t.dispose()) };
+    },
+  };
+}
+
+// One entry per case; a new kernel family adds its case here.
 const CASES: BenchCase[] = [
   matmulCase('1024^3 A·B', 1024, 1024, 1024, false),
   matmulCase('SiT-XL fc1 b1 (256x1152 -> 4608)', 256, 4608, 1152, true),
   matmulCase('SiT-XL fc2 b1 (256x4608 -> 1152)', 256, 1152, 4608, true),
   matmulCase('SiT-XL fc1 b2 (512x1152 -> 4608)', 512, 4608, 1152, true),
   matmulCase('SiT-XL fc2 b2 (512x4608 -> 1152)', 512, 1152, 4608, true),
+  attentionCase('SiT-XL attention b1 (T=256, 16x72)', 1, 256, 16, 72),
 ];
 
 const cases = CASES.filter((c) => !args.only || c.name.includes(args.only));

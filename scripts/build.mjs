@@ -39,6 +39,19 @@ if (args.has('--tests')) {
   });
   copyFileSync(join(root, 'test/browser/index.html'), join(out, 'index.html'));
   console.log(`browser tests: ${files.length} files -> dist/test/tests.js`);
+} else if (args.has('--bench')) {
+  // Node benchmarks; the peers (tfjs, onnxruntime) stay external and load from node_modules.
+  const entries = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.ts') && f !== 'core.ts' && !f.startsWith('random'));
+  await build({
+    ...common,
+    entryPoints: entries.map((f) => `bench/${f}`),
+    outdir: 'dist/bench',
+    outExtension: { '.js': '.mjs' },
+    platform: 'node',
+    target: 'node20',
+    external: ['webgpu', '@tensorflow/*', 'onnxruntime-*'],
+  });
+  console.log(`benchmarks: ${entries.join(', ')} -> dist/bench`);
 } else {
   await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/node/index.js', platform: 'node', target: 'node20', external: ['webgpu'] });
   await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/index.js', platform: 'browser', target: 'es2022', external: ['webgpu'] });
