@@ -15,8 +15,10 @@ export interface SitArch {
   patch: number;
   inChannels: number;
   outChannels: number;
+  /** outChannels = 2·inChannels (original SiT): only the first inChannels are the velocity. */
   learnSigma: boolean;
   classes: number;
+  /** Latent side length (pos_embed tokens = (inputSize/patch)²). */
   inputSize: number;
   mlpHidden: number;
   qkNorm: boolean;

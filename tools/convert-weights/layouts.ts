@@ -7,35 +7,13 @@ import { ArchInferenceError, DtypeError, MissingKeyError, ShapeMismatchError, Un
 import { FLOAT_DTYPES } from './dtype.js';
 import type { TensorSource } from './tensor.js';
 
+import type { SideNetArch, SitArch, TimeConvention } from '../../src/model/weights.js';
+
+// The architecture records belong to the engine's weight format (src/model/weights.ts).
+export type { SideNetArch, SitArch };
 export type ModelKind = 'sit' | 'sidenet';
-export type Convention = 'repa' | 'sit';
+export type Convention = TimeConvention;
 export type SourceLayout = 'sit' | 'repa' | 'sidenet';
-
-export interface SitArch {
-  depth: number;
-  hidden: number;
-  heads: number;
-  patch: number;
-  inChannels: number;
-  outChannels: number;
-  /** outChannels = 2·inChannels (original SiT): only the first inChannels are the velocity. */
-  learnSigma: boolean;
-  classes: number;
-  /** Latent side length (pos_embed tokens = (inputSize/patch)²). */
-  inputSize: number;
-  mlpHidden: number;
-  qkNorm: boolean;
-}
-
-export interface SideNetArch {
-  channels: number;
-  embed: number;
-  blocks: number;
-  attnBlock: number;
-  heads: number;
-  classes: number;
-  latentChannels: number;
-}
 
 interface Rule {
   /** `{i}` stands for a block index. */
