@@ -9,9 +9,11 @@ import { CONV_VARIANTS } from './conv.js';
 import { COPY_VARIANTS } from './copy.js';
 import { ELEMENTWISE_VARIANTS } from './elementwise.js';
 import { EMBEDDING_VARIANTS } from './embedding.js';
+import { GRAD_VARIANTS } from './grad.js';
 import { GUIDANCE_VARIANTS } from './guidance.js';
 import { MATMUL_VARIANTS } from './matmul.js';
 import { NORM_VARIANTS } from './norm.js';
+import { OPTIM_VARIANTS } from './optim.js';
 import { PATCH_VARIANTS } from './patch.js';
 import { QUADRATURE_VARIANTS } from './quadrature.js';
 import { SOFTMAX_VARIANTS } from './softmax.js';
@@ -28,4 +30,6 @@ export const ALL_VARIANTS: KernelVariantSpec[] = [
   ...COPY_VARIANTS,
   ...GUIDANCE_VARIANTS,
   ...QUADRATURE_VARIANTS,
+  ...GRAD_VARIANTS,
+  ...OPTIM_VARIANTS,
 ];
