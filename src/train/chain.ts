@@ -1,0 +1,316 @@
+/**
+ * Chain-based training of the SideNet (ba-solver.md §5, Algorithm 2), one iteration per step():
+ *
+ *   1. labels dropped to the null class with probability labelDrop (0.1);
+ *   2. t ~ U(0, 1), noise ~ N(0, I), x_t = (1 − t)·x_data + t·noise, v = backbone(x_t, t, y);
+ *   3. K = chain links, each:
+ *      h: toward data (h > 0, max t) with probability 0.5, else toward noise (h < 0, max 1 − t);
+ *         |h| = −log1p(u·expm1(−rate·max))/rate (exponential, rate 50, truncated by inverse CDF);
+ *      roll forward without gradient, 3-point Gauss–Legendre on [0, 1]:
+ *         v_k = v + S(x, v, t, c_k·h, y), x' = x − h·Σ w_k v_k, t' = clamp(t − h, 0, 1);
+ *      target v' = backbone(x', t', y) without gradient;
+ *      loss_k = mse(v + S(x, v, t, h, y), v') (gradient into S only);
+ *      (x, t, v) ← (x', t', v');
+ *   4. loss = mean of the K terms; AdamW (lr 1e-4, wd 0, clip 1.0), EMA 0.9996.
+ *
+ * The K links are independent graphs that share only the parameters, so each link's backward
+ * runs right after its forward and adds d(loss_k/K)/dθ into the gradient arena: the same
+ * gradient as one backward of the mean, with one link's activations alive at a time.
+ *
+ * Randomness (all on the CPU, Rng = mulberry32, one stream, drawn in this order per step):
+ * B dataset indices, B label-drop draws, B values of t, one seed for gaussianNoise (the
+ * noise), then per link B × (direction, u). A checkpoint stores the stream state, so a
+ * resumed run draws exactly what the uninterrupted one would.
+ */
+import type { Engine } from '../gpu/engine.js';
+import { ceilDiv, grid } from '../gpu/ops/common.js';
+import { binary } from '../gpu/ops/elementwise.js';
+import { adamw, emaUpdate } from '../gpu/ops/optim.js';
+import { sumSquares } from '../gpu/ops/grad.js';
+import { repaVelocity } from '../gpu/ops/quadrature.js';
+import type { Kernel } from '../gpu/pipelines.js';
+import type { Tensor } from '../gpu/tensor.js';
+import type { SideNetArch } from '../model/weights.js';
+import type { VelocityModel } from '../solver/models.js';
+import { gaussianNoise } from '../solver/noise.js';
+import { gaussLegendre } from '../solver/quadrature.js';
+import { sampleBatch, type LatentDataset } from './data.js';
+import * as op from './ops.js';
+import { Rng } from './rng.js';
+import { parseSafetensors, serializeSafetensors, type NamedArray } from './safetensors.js';
+import type { SideNetGraph } from './sidenet-graph.js';
+import { Tape, type Var } from './tape.js';
+
+export interface ChainConfig {
+  /** Images per batch. */
+  batch: number;
+  /** Links per chain K (8). */
+  chain: number;
+  /** AdamW (PyTorch semantics). */
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** Global gradient-norm clip (PyTorch clip_grad_norm_); 0 or Infinity: off. */
+  clip: number;
+  emaDecay: number;
+  /** Probability of replacing a label by the null class. */
+  labelDrop: number;
+  /** Rate of the truncated exponential for |h|. */
+  hRate: number;
+  /** Probability that h points toward data (h > 0). */
+  pForward: number;
+  /** Gauss–Legendre points of the roll-forward (3). */
+  rollNodes: number;
+  /** Seed of the training RNG stream. */
+  seed: number;
+}
+
+export const DEFAULT_CHAIN_CONFIG: ChainConfig = {
+  batch: 16, chain: 8, lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 1.0,
+  emaDecay: 0.9996, labelDrop: 0.1, hRate: 50, pForward: 0.5, rollNodes: 3, seed: 0,
+};
+
+/** |h| from the exponential with `rate` truncated to [0, max], by inverse CDF. */
+export function truncatedExponential(u: number, rate: number, max: number): number {
+  return -Math.log1p(u * Math.expm1(-rate * max)) / rate;
+}
+
+/** v in the REPA convention from a backbone in either convention (ba-solver.md §1). */
+export function backboneVelocity(engine: Engine, model: VelocityModel, x: Tensor, t: readonly number[], y: readonly number[]): Tensor {
+  const sit = model.convention === 'sit';
+  const raw = model.forward(x, sit ? t.map((s) => 1 - s) : t, y);
+  const v = repaVelocity(engine, raw, model.channels, sit ? -1 : 1);
+  if (v !== raw) raw.dispose();
+  return v;
+}
+
+export interface StepResult {
+  step: number;
+  loss: number;
+  /** Per-link losses (unscaled MSE). */
+  links: number[];
+}
+
+export class ChainTrainer {
+  step = 0;
+  readonly rng: Rng;
+  readonly config: ChainConfig;
+  private readonly rule;
+
+  constructor(
+    readonly engine: Engine,
+    readonly backbone: VelocityModel,
+    readonly net: SideNetGraph,
+    readonly data: LatentDataset,
+    config: Partial<ChainConfig> = {},
+  ) {
+    this.config = { ...DEFAULT_CHAIN_CONFIG, ...config };
+    this.rng = new Rng(this.config.seed);
+    this.rule = gaussLegendre(this.config.rollNodes);
+    const [C] = data.shape;
+    if (C !== net.arch.latentChannels || C !== backbone.channels) throw new Error(`latent channels differ: data ${C}, SideNet ${net.arch.latentChannels}, backbone ${backbone.channels}`);
+    if (data.classes > net.arch.classes) throw new Error(`dataset has ${data.classes} classes, the SideNet ${net.arch.classes}`);
+  }
+
+  get arch(): SideNetArch {
+    return this.net.arch;
+  }
+
+  /** One iteration of Algorithm 2; returns the loss (mean of the K link losses). */
+  async trainStep(): Promise<StepResult> {
+    const { engine, config, net } = this;
+    const { lossSum, links } = await this.chainLoss(this.rng, true, 'params');
+    // 4. AdamW with clipping from the GPU-side gradient norm, then the EMA.
+    this.step++;
+    const { arena } = net;
+    const clip = config.clip > 0 && Number.isFinite(config.clip);
+    const gradNormSq = clip ? sumSquares(engine, arena.grads) : undefined;
+    adamw(engine, { params: arena.params, grads: arena.grads, m: arena.m, v: arena.v }, {
+      step: this.step, lr: config.lr, beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay,
+      maxGradNorm: clip ? config.clip : undefined, gradNormSq,
+    });
+    emaUpdate(engine, arena.ema, arena.params, config.emaDecay);
+    const result = await this.readLosses(lossSum, links);
+    gradNormSq?.dispose();
+    return { step: this.step, ...result };
+  }
+
+  /**
+   * The chain loss of Algorithm 2 (steps 1–3) on a batch drawn from its own RNG stream `seed`,
+   * without gradients or updates: an evaluation loss that is comparable across training steps.
+   */
+  async evalLoss(seed: number, weights: 'params' | 'ema' = 'params'): Promise<StepResult> {
+    const { lossSum, links } = await this.chainLoss(new Rng(seed), false, weights);
+    return { step: this.step, ...(await this.readLosses(lossSum, links)) };
+  }
+
+  private async readLosses(lossSum: Tensor, links: Tensor[]): Promise<{ loss: number; links: number[] }> {
+    const K = links.length;
+    const loss = (await lossSum.readFloat32())[0];
+    const perLink: number[] = [];
+    for (const l of links) perLink.push((await l.readFloat32())[0] * K);
+    for (const l of new Set([...links, lossSum])) l.dispose();
+    return { loss, links: perLink };
+  }
+
+  /** Steps 1–3 of Algorithm 2; with learn, each link's gradient is added into the gradient arena. */
+  private async chainLoss(rng: Rng, learn: boolean, weights: 'params' | 'ema'): Promise<{ lossSum: Tensor; links: Tensor[] }> {
+    const { engine, config, net, data } = this;
+    const { batch: B, chain: K } = config;
+    const shape = [B, ...data.shape];
+    const per = data.shape[0] * data.shape[1] * data.shape[2];
+
+    // 1–2. batch, label drop, t, noise, x_t.
+    const { x0, labels } = sampleBatch(data, rng, B);
+    const y = labels.map((label) => (rng.next() < config.labelDrop ? net.arch.classes : label));
+    let t = Array.from({ length: B }, () => rng.next());
+    const noise = gaussianNoise(rng.uint32(), B * per);
+    const xt = new Float32Array(B * per);
+    for (let b = 0; b < B; b++) for (let i = b * per; i < (b + 1) * per; i++) xt[i] = (1 - t[b]) * x0[i] + t[b] * noise[i];
+    let x = engine.upload(xt, shape);
+    let v = backboneVelocity(engine, this.backbone, x, t, y);
+
+    // 3. the chain.
+    let lossSum: Tensor | undefined;
+    const links: Tensor[] = [];
+    for (let k = 0; k < K; k++) {
+      const h = t.map((tb) => {
+        const forward = rng.next() < config.pForward;
+        const u = rng.next();
+        return forward ? truncatedExponential(u, config.hRate, tb) : -truncatedExponential(u, config.hRate, 1 - tb);
+      });
+      // Roll forward with the current SideNet, no gradient.
+      const deltas = net.deltaNoGrad({ x, v, t, y }, this.rule.nodes.map((c) => h.map((hb) => c * hb)), weights);
+      const xNext = rollForward(engine, x, v, deltas, h, this.rule.weights);
+      deltas.dispose();
+      const tNext = t.map((tb, b) => Math.min(1, Math.max(0, tb - h[b])));
+      const vNext = backboneVelocity(engine, this.backbone, xNext, tNext, y);
+
+      // Prediction with gradient into S; backward right away (see the file comment).
+      const tape = new Tape(engine);
+      const loss = learn ? this.linkLoss(tape, x, v, vNext, t, h, y, k === 0) : tape.noGrad(() => this.linkLoss(tape, x, v, vNext, t, h, y, false, weights));
+      if (learn) tape.backward(loss);
+      links.push(loss.tensor);
+      tape.dispose();
+      const sum: Tensor = lossSum ? binary(engine, 'add', lossSum, loss.tensor) : loss.tensor;
+      if (lossSum && !links.includes(lossSum)) lossSum.dispose();
+      lossSum = sum;
+
+      x.dispose();
+      v.dispose();
+      [x, v, t] = [xNext, vNext, tNext];
+      await engine.submit();
+    }
+    x.dispose();
+    v.dispose();
+    return { lossSum: lossSum!, links };
+  }
+
+  /** loss_k / K = mse(v + S(x, v, t, h, y), v') / K on the tape (kept: the caller owns it). */
+  private linkLoss(tape: Tape, x: Tensor, v: Tensor, vNext: Tensor, t: number[], h: number[], y: number[], first: boolean, weights: 'params' | 'ema' = 'params'): Var {
+    const params = this.net.params(tape, weights);
+    // The first link of a step overwrites last step's gradients; the others add to them.
+    for (const p of params.values()) p.storeStale = first;
+    const delta = this.net.forward(tape, params, { x, v, t, h, y });
+    const pred = op.add(tape, tape.leaf(v), delta);
+    return tape.keep(op.mse(tape, pred, tape.leaf(vNext), 1 / this.config.chain));
+  }
+
+  // ---- checkpoints ------------------------------------------------------------------
+
+  /**
+   * SideNet + AdamW state + EMA + step + RNG state as safetensors. Tensors use the reference
+   * names under the reference checkpoint's groups: `side_model.<key>`, `ema_side_model.<key>`,
+   * `optimizer.exp_avg.<key>`, `optimizer.exp_avg_sq.<key>`; metadata `ba_train` (JSON:
+   * format, step, rng, arch, config).
+   */
+  async checkpoint(): Promise<Uint8Array> {
+    const { arena } = this.net;
+    const groups: [string, 'params' | 'ema' | 'm' | 'v'][] = [['side_model', 'params'], ['ema_side_model', 'ema'], ['optimizer.exp_avg', 'm'], ['optimizer.exp_avg_sq', 'v']];
+    const tensors: [string, NamedArray][] = [];
+    for (const [prefix, which] of groups) for (const [key, t] of await arena.stateDict(which)) tensors.push([`${prefix}.${key}`, t]);
+    const meta = { format: 'ba-webgpu-train/1', step: this.step, rng: this.rng.state, arch: this.net.arch, config: this.config };
+    return serializeSafetensors(tensors, { ba_train: JSON.stringify(meta) });
+  }
+
+  /** Restores a checkpoint() (same architecture); the run continues exactly where it was saved. */
+  async restore(bytes: Uint8Array): Promise<void> {
+    const { metadata, tensors } = parseSafetensors(bytes);
+    const meta = JSON.parse(metadata.ba_train ?? 'null') as { format: string; step: number; rng: number; arch: SideNetArch } | null;
+    if (!meta || meta.format !== 'ba-webgpu-train/1') throw new Error('not a SideNet training checkpoint (no ba_train metadata)');
+    if (JSON.stringify(meta.arch) !== JSON.stringify(this.net.arch)) throw new Error(`checkpoint architecture ${JSON.stringify(meta.arch)} differs from ${JSON.stringify(this.net.arch)}`);
+    const { arena } = this.net;
+    const group = (prefix: string) => new Map([...tensors].filter(([k]) => k.startsWith(prefix + '.')).map(([k, t]) => [k.slice(prefix.length + 1), t]));
+    const pick = (prefix: string) => {
+      const g = group(prefix);
+      // 'optimizer.exp_avg' is a prefix of 'optimizer.exp_avg_sq': keep only exact parameter names.
+      const names = new Set(arena.specs.map((s) => s.name));
+      return new Map([...g].filter(([k]) => names.has(k)));
+    };
+    await arena.write('params', arena.join(pick('side_model'), 'side_model'));
+    await arena.write('ema', arena.join(pick('ema_side_model'), 'ema_side_model'));
+    await arena.write('m', arena.join(pick('optimizer.exp_avg'), 'optimizer.exp_avg'));
+    await arena.write('v', arena.join(pick('optimizer.exp_avg_sq'), 'optimizer.exp_avg_sq'));
+    this.step = meta.step;
+    this.rng.state = meta.rng;
+  }
+}
+
+// ---- the fused roll-forward update ---------------------------------------------------
+
+const rollForwardKernel: Kernel = {
+  name: 'train_roll_forward',
+  source: /* wgsl */ `
+// out = x − h[b]·(v + Σ_k w_k·deltas[k]): the Gauss–Legendre step with v_k = v + Δ_k (Σ w_k = 1).
+struct Params {
+  n: u32,
+  perImage: u32,
+  nodes: u32,
+  weights: vec4<f32>,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<T>;
+@group(0) @binding(2) var<storage, read> v: array<T>;
+@group(0) @binding(3) var<storage, read> deltas: array<T>;
+@group(0) @binding(4) var<storage, read> h: array<T>;
+@group(0) @binding(5) var<storage, read_write> out: array<T>;
+
+override WG: u32 = 256;
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+        @builtin(local_invocation_index) lane: u32) {
+  let i = (wg.y * groups.x + wg.x) * WG + lane;
+  if (i >= params.n) { return; }
+  var acc = f32(v[i]);
+  for (var k = 0u; k < params.nodes; k++) {
+    acc += params.weights[k] * f32(deltas[k * params.n + i]);
+  }
+  out[i] = T(f32(x[i]) - f32(h[i / params.perImage]) * acc);
+}
+`,
+};
+
+/** x' = x − h·Σ_k w_k (v + Δ_k) with Δ = deltas [K·B, ...] offset-major, h per sample (≤ 4 nodes). */
+export function rollForward(engine: Engine, x: Tensor, v: Tensor, deltas: Tensor, h: readonly number[], weights: readonly number[]): Tensor {
+  if (weights.length > 4) throw new Error('rollForward: at most 4 quadrature nodes');
+  if (deltas.size !== weights.length * x.size) throw new Error(`rollForward: deltas [${deltas.shape}] is not ${weights.length} × [${x.shape}]`);
+  const WG = 256;
+  const out = engine.empty(x.shape, x.dtype);
+  const hT = engine.upload(h, [h.length], x.dtype);
+  const w4 = [0, 0, 0, 0].map((_, i) => weights[i] ?? 0);
+  engine.dispatch({
+    kernel: rollForwardKernel,
+    dtype: x.dtype === 'f16' ? 'f16' : 'f32',
+    constants: { WG },
+    bindings: { x, v, deltas, h: hT, out },
+    uniforms: { n: x.size, perImage: x.size / x.shape[0], nodes: weights.length, weights: w4 },
+    workgroups: grid(engine, ceilDiv(x.size, WG)),
+    label: 'train_roll_forward',
+  });
+  hT.dispose();
+  return out;
+}
