@@ -22,7 +22,7 @@ const args = new Set(process.argv.slice(2));
 if (args.has('--tests')) {
   // Every GPU test file in these folders runs in the browser too, except `*.node.test.ts`
   // (they read fixtures from disk).
-  const dirs = ['test/kernels', 'test/gpu', 'test/solver'];
+  const dirs = ['test/kernels', 'test/gpu', 'test/solver', 'test/train'];
   const files = dirs.flatMap((d) =>
     readdirSync(join(root, d)).filter((f) => f.endsWith('.test.ts') && !f.endsWith('.node.test.ts')).map((f) => `${d}/${f}`));
   const out = join(root, 'dist/test');
