@@ -24,12 +24,6 @@ struct Params {
 override HAS_BIAS: bool = false;
 override WG: u32 = 64;
 
-// Zero padding: reads outside the image give 0.
-fn load(base: u32, y: i32, xi: i32) -> f32 {
-  if (y < 0 || y >= i32(params.height) || xi < 0 || xi >= i32(params.width)) { return 0.0; }
-  return f32(x[base + u32(y) * params.width + u32(xi)]);
-}
-
 // The 3 taps of one kernel row for output channel co (zeros past cout).
 fn taps(co: u32, ci: u32, ky: u32) -> vec3<f32> {
   if (co >= params.cout) { return vec3<f32>(0.0); }
@@ -62,20 +56,37 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var hi2 = vec4<f32>(0.0);
   var lo3 = vec4<f32>(0.0);
   var hi3 = vec4<f32>(0.0);
+  // Zero padding without branches: clamped column and row indices with in-image masks,
+  // columns set up once per thread. Branching here (an early return in a load helper, or a
+  // short-circuit && / ||, which compiles to branches) puts 30 branches in each kernel row,
+  // and SwiftShader then takes minutes to compile the fully inlined body.
+  let last = i32(params.width) - 1;
+  let c0 = u32(clamp(x0 - 1, 0, last)); let m0 = x0 >= 1;
+  let c1 = u32(min(x0, last));          let m1 = x0 <= last;
+  let c2 = u32(min(x0 + 1, last));      let m2 = x0 + 1 <= last;
+  let c3 = u32(min(x0 + 2, last));      let m3 = x0 + 2 <= last;
+  let c4 = u32(min(x0 + 3, last));      let m4 = x0 + 3 <= last;
+  let c5 = u32(min(x0 + 4, last));      let m5 = x0 + 4 <= last;
+  let c6 = u32(min(x0 + 5, last));      let m6 = x0 + 5 <= last;
+  let c7 = u32(min(x0 + 6, last));      let m7 = x0 + 6 <= last;
+  let c8 = u32(min(x0 + 7, last));      let m8 = x0 + 7 <= last;
+  let c9 = u32(min(x0 + 8, last));      let m9 = x0 + 8 <= last;
   for (var ci = 0u; ci < params.cin; ci++) {
     let base = (b * params.cin + ci) * plane;
     for (var ky = 0u; ky < 3u; ky++) {
       let yy = y + i32(ky) - 1;
-      let r0 = load(base, yy, x0 - 1);
-      let r1 = load(base, yy, x0);
-      let r2 = load(base, yy, x0 + 1);
-      let r3 = load(base, yy, x0 + 2);
-      let r4 = load(base, yy, x0 + 3);
-      let r5 = load(base, yy, x0 + 4);
-      let r6 = load(base, yy, x0 + 5);
-      let r7 = load(base, yy, x0 + 6);
-      let r8 = load(base, yy, x0 + 7);
-      let r9 = load(base, yy, x0 + 8);
+      let rowIn = (yy >= 0) & (yy < i32(params.height));  // & on bools: no short circuit
+      let rowBase = base + u32(clamp(yy, 0, i32(params.height) - 1)) * params.width;
+      let r0 = select(0.0, f32(x[rowBase + c0]), rowIn & m0);
+      let r1 = select(0.0, f32(x[rowBase + c1]), rowIn & m1);
+      let r2 = select(0.0, f32(x[rowBase + c2]), rowIn & m2);
+      let r3 = select(0.0, f32(x[rowBase + c3]), rowIn & m3);
+      let r4 = select(0.0, f32(x[rowBase + c4]), rowIn & m4);
+      let r5 = select(0.0, f32(x[rowBase + c5]), rowIn & m5);
+      let r6 = select(0.0, f32(x[rowBase + c6]), rowIn & m6);
+      let r7 = select(0.0, f32(x[rowBase + c7]), rowIn & m7);
+      let r8 = select(0.0, f32(x[rowBase + c8]), rowIn & m8);
+      let r9 = select(0.0, f32(x[rowBase + c9]), rowIn & m9);
       let l0 = vec4<f32>(r0, r1, r2, r3);
       let l1 = vec4<f32>(r1, r2, r3, r4);
       let l2 = vec4<f32>(r2, r3, r4, r5);

@@ -20,11 +20,6 @@ struct Params {
 
 override WG: u32 = 64;
 
-fn load(base: u32, y: i32, xi: i32) -> f32 {
-  if (y < 0 || y >= i32(params.height) || xi < 0 || xi >= i32(params.width)) { return 0.0; }
-  return f32(dy[base + u32(y) * params.width + u32(xi)]);
-}
-
 // Taps of the flipped kernel row u (= 2 - ky) for input channel ci, output channel co, in the
 // order they meet dy at x - 1, x, x + 1 (zeros past cin).
 fn taps(ci: u32, co: u32, u: u32) -> vec3<f32> {
@@ -56,20 +51,35 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var hi2 = vec4<f32>(0.0);
   var lo3 = vec4<f32>(0.0);
   var hi3 = vec4<f32>(0.0);
+  // Zero padding without branches, as in conv3x3.wgsl (branchy padding makes SwiftShader take
+  // minutes to compile this body): clamped indices with in-image masks.
+  let last = i32(params.width) - 1;
+  let c0 = u32(clamp(x0 - 1, 0, last)); let m0 = x0 >= 1;
+  let c1 = u32(min(x0, last));          let m1 = x0 <= last;
+  let c2 = u32(min(x0 + 1, last));      let m2 = x0 + 1 <= last;
+  let c3 = u32(min(x0 + 2, last));      let m3 = x0 + 2 <= last;
+  let c4 = u32(min(x0 + 3, last));      let m4 = x0 + 3 <= last;
+  let c5 = u32(min(x0 + 4, last));      let m5 = x0 + 4 <= last;
+  let c6 = u32(min(x0 + 5, last));      let m6 = x0 + 5 <= last;
+  let c7 = u32(min(x0 + 6, last));      let m7 = x0 + 6 <= last;
+  let c8 = u32(min(x0 + 7, last));      let m8 = x0 + 7 <= last;
+  let c9 = u32(min(x0 + 8, last));      let m9 = x0 + 8 <= last;
   for (var co = 0u; co < params.cout; co++) {
     let base = (b * params.cout + co) * plane;
     for (var u = 0u; u < 3u; u++) {
       let yy = y + i32(u) - 1;
-      let r0 = load(base, yy, x0 - 1);
-      let r1 = load(base, yy, x0);
-      let r2 = load(base, yy, x0 + 1);
-      let r3 = load(base, yy, x0 + 2);
-      let r4 = load(base, yy, x0 + 3);
-      let r5 = load(base, yy, x0 + 4);
-      let r6 = load(base, yy, x0 + 5);
-      let r7 = load(base, yy, x0 + 6);
-      let r8 = load(base, yy, x0 + 7);
-      let r9 = load(base, yy, x0 + 8);
+      let rowIn = (yy >= 0) & (yy < i32(params.height));  // & on bools: no short circuit
+      let rowBase = base + u32(clamp(yy, 0, i32(params.height) - 1)) * params.width;
+      let r0 = select(0.0, f32(dy[rowBase + c0]), rowIn & m0);
+      let r1 = select(0.0, f32(dy[rowBase + c1]), rowIn & m1);
+      let r2 = select(0.0, f32(dy[rowBase + c2]), rowIn & m2);
+      let r3 = select(0.0, f32(dy[rowBase + c3]), rowIn & m3);
+      let r4 = select(0.0, f32(dy[rowBase + c4]), rowIn & m4);
+      let r5 = select(0.0, f32(dy[rowBase + c5]), rowIn & m5);
+      let r6 = select(0.0, f32(dy[rowBase + c6]), rowIn & m6);
+      let r7 = select(0.0, f32(dy[rowBase + c7]), rowIn & m7);
+      let r8 = select(0.0, f32(dy[rowBase + c8]), rowIn & m8);
+      let r9 = select(0.0, f32(dy[rowBase + c9]), rowIn & m9);
       let l0 = vec4<f32>(r0, r1, r2, r3);
       let l1 = vec4<f32>(r1, r2, r3, r4);
       let l2 = vec4<f32>(r2, r3, r4, r5);

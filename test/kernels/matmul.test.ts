@@ -165,7 +165,7 @@ describe('matmul variant choice', () => {
     const engine = await testEngine();
     const shape = { M: 40, N: 72, K: 24, batch: 1, transA: false, transB: true, dtype: 'f32' as const };
     const { winner, ms } = await autotuneMatmul(engine, shape);
-    expect(['regblock', 'regblock16', 'tiled']).toContain(winner);
+    expect(['regblock', 'regblock16', 'tiled'].includes(winner)).toBe(true);
     expect(ms[winner]).toBeGreaterThan(0);
     expect(chooseVariant(engine, shape)).toBe(winner);
     // Same class (dims round up to the same powers of two), same choice.
