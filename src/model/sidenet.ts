@@ -11,7 +11,7 @@ import type { Engine } from '../gpu/engine.js';
 import { ShapeError } from '../gpu/errors.js';
 import { attentionChannelFirst } from '../gpu/ops/attention.js';
 import { conv3x3, depthwiseConv3x3 } from '../gpu/ops/conv.js';
-import { concat0, copyElements } from '../gpu/ops/copy.js';
+import { concat0, concat1 } from '../gpu/ops/copy.js';
 import { add, binary, mul, silu } from '../gpu/ops/elementwise.js';
 import { embedding, timestepEmbedding } from '../gpu/ops/embedding.js';
 import { linear, matmul } from '../gpu/ops/matmul.js';
@@ -87,7 +87,7 @@ export class SideNetModel implements VelocityCorrector {
   forward(x: Tensor, v: Tensor, t: ArrayLike<number>, h: ArrayLike<number>, y: ArrayLike<number>): Tensor {
     this.checkInputs('forward', x, v, t, y);
     if (h.length !== x.shape[0]) throw new ShapeError(`SideNet.forward: h needs ${x.shape[0]} entries (batch of x), got ${h.length}`);
-    const xv = this.concatChannels(x, v);
+    const xv = concat1(this.engine, [x, v]);
     const out = this.run(xv, t, h, y);
     xv.dispose();
     return out;
@@ -101,7 +101,7 @@ export class SideNetModel implements VelocityCorrector {
     this.checkInputs('delta', x, v, t, y);
     if (offsets.length === 0) throw new ShapeError('SideNet.delta: offsets is empty (need at least one h)');
     const batch = x.shape[0];
-    const xv = this.concatChannels(x, v);
+    const xv = concat1(this.engine, [x, v]);
     const repeated = offsets.length === 1 ? xv : concat0(this.engine, offsets.map(() => xv));
     const repeat = (a: ArrayLike<number>) => offsets.flatMap(() => Array.from(a));
     const h = offsets.flatMap((offset) => Array(batch).fill(offset) as number[]);
@@ -130,17 +130,6 @@ export class SideNetModel implements VelocityCorrector {
   }
 
   /** concat[x, v] along channels: [N, 2C, H, W], image by image. */
-  private concatChannels(x: Tensor, v: Tensor): Tensor {
-    const [batch, C, height, width] = x.shape;
-    const image = C * height * width;
-    const out = this.engine.empty([batch, 2 * C, height, width], this.dtype);
-    for (let n = 0; n < batch; n++) {
-      copyElements(this.engine, x, out, image, n * image, 2 * n * image);
-      copyElements(this.engine, v, out, image, n * image, (2 * n + 1) * image);
-    }
-    return out;
-  }
-
   /** The network on xv = concat[x, v] [B, 2C, H, W], times h per sample. */
   private run(xv: Tensor, t: ArrayLike<number>, h: ArrayLike<number>, y: ArrayLike<number>): Tensor {
     const { engine, arch } = this;

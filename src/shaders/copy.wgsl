@@ -1,9 +1,13 @@
-// Copies a contiguous run of elements between tensors: dst[dstOffset + i] = src[srcOffset + i].
-// Used to build batches (concat along the first dimension) and to slice them.
+// Strided row copy: dst[dstOffset + r·dstStride + c] = src[srcOffset + r·srcStride + c] for
+// r < rows, c < inner. One row is a plain copy of a run; rows with strides concatenate or slice
+// along a middle dimension (e.g. channels of [B, C, H, W]) in one dispatch.
 
 struct Params {
-  count: u32,
+  rows: u32,
+  inner: u32,
+  srcStride: u32,
   srcOffset: u32,
+  dstStride: u32,
   dstOffset: u32,
 }
 
@@ -17,6 +21,8 @@ override WG: u32 = 256;
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
         @builtin(local_invocation_index) lane: u32) {
   let i = (wg.y * groups.x + wg.x) * WG + lane;
-  if (i >= params.count) { return; }
-  dst[params.dstOffset + i] = src[params.srcOffset + i];
+  if (i >= params.rows * params.inner) { return; }
+  let r = i / params.inner;
+  let c = i - r * params.inner;
+  dst[params.dstOffset + r * params.dstStride + c] = src[params.srcOffset + r * params.srcStride + c];
 }

@@ -5,7 +5,7 @@
  * require them. Shapes are channels-first ([B, C, H, W]) like the inference ops.
  */
 import { attentionChannelFirst } from '../gpu/ops/attention.js';
-import { ceilDiv, grid } from '../gpu/ops/common.js';
+import { concat1 as concatChannels, sliceChannels } from '../gpu/ops/copy.js';
 import { conv3x3 as conv3x3Fwd, depthwiseConv3x3 as depthwiseFwd } from '../gpu/ops/conv.js';
 import { binary, unary, silu as siluFwd } from '../gpu/ops/elementwise.js';
 import { embedding as embeddingFwd, timestepEmbedding } from '../gpu/ops/embedding.js';
@@ -21,7 +21,6 @@ import {
 } from '../gpu/ops/grad.js';
 import { linear as linearFwd, matmul as matmulFwd } from '../gpu/ops/matmul.js';
 import { rmsNorm as rmsNormFwd } from '../gpu/ops/norm.js';
-import type { Kernel } from '../gpu/pipelines.js';
 import { shapeSize, shapeString, type Tensor } from '../gpu/tensor.js';
 import type { Engine } from '../gpu/engine.js';
 import type { Tape, Var } from './tape.js';
@@ -158,25 +157,9 @@ export function sinusoidal(tape: Tape, values: ArrayLike<number>, dim = 256): Va
 /** Concatenation along dimension 1 of [B, c_i, ...rest] tensors (rest equal). */
 export function concat1(tape: Tape, parts: Var[]): Var {
   const { engine } = tape;
-  const [batch, , ...rest] = parts[0].shape;
-  const restSize = shapeSize(rest);
-  for (const p of parts) {
-    if (p.shape[0] !== batch || !sameShape(p.shape.slice(2), rest)) throw new Error(`concat1: ${shapeString(p.shape)} does not match [${batch}, *, ${rest.join(', ')}]`);
-  }
-  const total = parts.reduce((n, p) => n + p.shape[1], 0);
-  const y = engine.empty([batch, total, ...rest], parts[0].tensor.dtype);
-  const inners = parts.map((p) => p.shape[1] * restSize);
-  const offsets = inners.map((_, i) => inners.slice(0, i).reduce((a, b) => a + b, 0));
-  parts.forEach((p, i) => stridedCopy(engine, p.tensor, y, batch, inners[i], inners[i], 0, total * restSize, offsets[i]));
-  const out = tape.result(y, anyGrad(...parts), 'concat');
-  return tape.record('concat', parts, out, (gy) =>
-    parts.map((p, i) => {
-      if (!p.requiresGrad) return undefined;
-      const g = engine.empty(p.shape, gy.dtype);
-      stridedCopy(engine, gy, g, batch, inners[i], total * restSize, offsets[i], inners[i], 0);
-      return g;
-    }),
-  );
+  const out = tape.result(concatChannels(engine, parts.map((p) => p.tensor)), anyGrad(...parts), 'concat');
+  const starts = parts.map((_, i) => parts.slice(0, i).reduce((n, p) => n + p.shape[1], 0));
+  return tape.record('concat', parts, out, (gy) => parts.map((p, i) => (p.requiresGrad ? sliceChannels(engine, gy, starts[i], p.shape[1]) : undefined)));
 }
 
 /** a + b with numpy broadcasting (rank ≤ 4); the gradient of a broadcast operand is summed back. */
@@ -220,50 +203,4 @@ export function mse(tape: Tape, pred: Var, target: Var, scale = 1): Var {
     const dtarget = target.requiresGrad ? unary(engine, 'identity', dpred, -1) : undefined;
     return [pred.requiresGrad ? dpred : (dpred.dispose(), undefined), dtarget];
   }, [grad]);
-}
-
-// ---- a strided copy (concat / slice along dimension 1) --------------------------------
-
-const stridedCopyKernel: Kernel = {
-  name: 'train_strided_copy',
-  source: /* wgsl */ `
-// dst[dstOffset + r·dstStride + c] = src[srcOffset + r·srcStride + c], r < rows, c < inner.
-struct Params {
-  rows: u32,
-  inner: u32,
-  srcStride: u32,
-  srcOffset: u32,
-  dstStride: u32,
-  dstOffset: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> src: array<T>;
-@group(0) @binding(2) var<storage, read_write> dst: array<T>;
-
-override WG: u32 = 256;
-
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
-        @builtin(local_invocation_index) lane: u32) {
-  let i = (wg.y * groups.x + wg.x) * WG + lane;
-  if (i >= params.rows * params.inner) { return; }
-  let r = i / params.inner;
-  let c = i - r * params.inner;
-  dst[params.dstOffset + r * params.dstStride + c] = src[params.srcOffset + r * params.srcStride + c];
-}
-`,
-};
-
-export function stridedCopy(engine: Engine, src: Tensor, dst: Tensor, rows: number, inner: number, srcStride: number, srcOffset: number, dstStride: number, dstOffset: number): void {
-  const WG = 256;
-  engine.dispatch({
-    kernel: stridedCopyKernel,
-    dtype: src.dtype === 'f16' ? 'f16' : 'f32',
-    constants: { WG },
-    bindings: { src, dst },
-    uniforms: { rows, inner, srcStride, srcOffset, dstStride, dstOffset },
-    workgroups: grid(engine, ceilDiv(rows * inner, WG)),
-    label: 'train_strided_copy',
-  });
 }

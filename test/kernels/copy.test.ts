@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { concat0, copyElements } from '../../src/gpu/ops/copy.js';
+import { concat0, concat1, copyElements, sliceChannels } from '../../src/gpu/ops/copy.js';
 import { testEngine } from '../helpers/engine.js';
 import { Rng } from '../helpers/random.js';
 
@@ -22,5 +22,21 @@ describe('copy kernel', () => {
     expect(Array.from(await dst.read())).toEqual([0, 0, 2, 3, 4, 0]);
     expect(() => copyElements(engine, src, dst, 3, 3, 0)).toThrow(/run past the end/);
     expect(() => concat0(engine, [engine.zeros([2, 3]), engine.zeros([2, 4])])).toThrow(/does not match/);
+  });
+});
+
+describe('strided row copies', () => {
+  it('concatenates and slices along channels', async () => {
+    const engine = await testEngine();
+    const rng = new Rng(9);
+    const a = rng.array(2 * 3 * 5);
+    const b = rng.array(2 * 1 * 5);
+    const out = concat1(engine, [engine.upload(a, [2, 3, 5]), engine.upload(b, [2, 1, 5])]);
+    expect(out.shape).toEqual([2, 4, 5]);
+    const expected = [...a.slice(0, 15), ...b.slice(0, 5), ...a.slice(15), ...b.slice(5)];
+    expect(Array.from(await out.read())).toEqual(expected);
+    expect(Array.from(await sliceChannels(engine, out, 3, 1).read())).toEqual(Array.from(b));
+    expect(() => sliceChannels(engine, out, 3, 2)).toThrow(/outside the 4 channels/);
+    expect(() => concat1(engine, [engine.zeros([2, 3, 5]), engine.zeros([1, 3, 5])])).toThrow(/does not match/);
   });
 });
