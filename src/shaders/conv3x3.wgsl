@@ -22,11 +22,18 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> out: array<T>;
 
 override HAS_BIAS: bool = false;
+// Input gradient of a conv: dx = conv3x3(dy, weight transposed over (out, in) and flipped in
+// space), reading the forward weight [Cout_fwd = cin, Cin_fwd = cout, 3, 3] in place.
+override TRANSPOSE_FLIP: bool = false;
 override WG: u32 = 64;
 
 // The 3 taps of one kernel row for output channel co (zeros past cout).
 fn taps(co: u32, ci: u32, ky: u32) -> vec3<f32> {
   if (co >= params.cout) { return vec3<f32>(0.0); }
+  if (TRANSPOSE_FLIP) {
+    let w = (ci * params.cout + co) * 9u + (2u - ky) * 3u;
+    return vec3<f32>(f32(weight[w + 2u]), f32(weight[w + 1u]), f32(weight[w]));
+  }
   let w = (co * params.cin + ci) * 9u + ky * 3u;
   return vec3<f32>(f32(weight[w]), f32(weight[w + 1u]), f32(weight[w + 2u]));
 }

@@ -16,10 +16,22 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> out: array<T>;
 
 override WG: u32 = 64;
+// Input gradient: dx = depthwise3x3(dy, weight flipped in space), reading the weight in place.
+override FLIP: bool = false;
 
 fn load(base: u32, y: i32, xi: i32) -> f32 {
   if (y < 0 || y >= i32(params.height) || xi < 0 || xi >= i32(params.width)) { return 0.0; }
   return f32(x[base + u32(y) * params.width + u32(xi)]);
+}
+
+// The 3 taps of kernel row ky of channel c, in the order they meet x - 1, x, x + 1.
+fn kernelRow(c: u32, ky: u32) -> vec3<f32> {
+  if (FLIP) {
+    let w = c * 9u + (2u - ky) * 3u;
+    return vec3<f32>(f32(weight[w + 2u]), f32(weight[w + 1u]), f32(weight[w]));
+  }
+  let w = c * 9u + ky * 3u;
+  return vec3<f32>(f32(weight[w]), f32(weight[w + 1u]), f32(weight[w + 2u]));
 }
 
 @compute @workgroup_size(WG)
@@ -43,10 +55,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
     let r3 = load(base, yy, x0 + 2);
     let r4 = load(base, yy, x0 + 3);
     let r5 = load(base, yy, x0 + 4);
-    let w = c * 9u + ky * 3u;
-    acc += f32(weight[w]) * vec4<f32>(r0, r1, r2, r3)
-         + f32(weight[w + 1u]) * vec4<f32>(r1, r2, r3, r4)
-         + f32(weight[w + 2u]) * vec4<f32>(r2, r3, r4, r5);
+    let taps = kernelRow(c, ky);
+    acc += taps.x * vec4<f32>(r0, r1, r2, r3) + taps.y * vec4<f32>(r1, r2, r3, r4) + taps.z * vec4<f32>(r2, r3, r4, r5);
   }
   let row = base + y * params.width + u32(x0);
   for (var k = 0u; k < 4u; k++) {

@@ -21,14 +21,27 @@ const DEPTHWISE_PX_PER_THREAD = 4;
  * layout), bias [Cout] or none -> [B, Cout, H, W].
  */
 export function conv3x3(engine: Engine, x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  const op = 'conv3x3';
+  return convolve(engine, 'conv3x3', x, weight, bias ?? undefined, false);
+}
+
+/**
+ * Input gradient of conv3x3: dy [B, Cout, H, W] and the forward weight [Cout, Cin, 3, 3]
+ * -> dx [B, Cin, H, W], the same kernel reading the weight transposed and flipped.
+ */
+export function conv3x3InputGrad(engine: Engine, dy: Tensor, weight: Tensor): Tensor {
+  return convolve(engine, 'conv3x3InputGrad', dy, weight, undefined, true);
+}
+
+function convolve(engine: Engine, op: string, x: Tensor, weight: Tensor, bias: Tensor | undefined, transposeFlip: boolean): Tensor {
   const dtype = bias ? floatDType(op, x, weight, bias) : floatDType(op, x, weight);
   expectRank(op, 'x', x, 4);
   expectRank(op, 'weight', weight, 4);
   const [batch, cin, height, width] = x.shape;
-  const cout = weight.shape[0];
-  if (weight.shape[1] !== cin || weight.shape[2] !== 3 || weight.shape[3] !== 3) {
-    throw new ShapeError(`${op}: weight must be [Cout, ${cin}, 3, 3] for x ${shapeString(x.shape)}, got ${shapeString(weight.shape)}`);
+  const [inAxis, outAxis] = transposeFlip ? [0, 1] : [1, 0];
+  const cout = weight.shape[outAxis];
+  if (weight.shape[inAxis] !== cin || weight.shape[2] !== 3 || weight.shape[3] !== 3) {
+    const expected = transposeFlip ? `[${cin}, Cin, 3, 3]` : `[Cout, ${cin}, 3, 3]`;
+    throw new ShapeError(`${op}: weight must be ${expected} for ${transposeFlip ? 'dy' : 'x'} ${shapeString(x.shape)}, got ${shapeString(weight.shape)}`);
   }
   if (bias) expectShape(op, 'bias', bias, [cout]);
   const out = engine.empty([batch, cout, height, width], dtype);
@@ -36,7 +49,7 @@ export function conv3x3(engine: Engine, x: Tensor, weight: Tensor, bias?: Tensor
   engine.dispatch({
     kernel: conv3x3Kernel,
     dtype,
-    constants: { HAS_BIAS: bias ? 1 : 0, WG },
+    constants: { HAS_BIAS: bias ? 1 : 0, TRANSPOSE_FLIP: transposeFlip ? 1 : 0, WG },
     // Without a bias the (unread) bias binding takes the weight: a second read-only binding is legal.
     bindings: { x, weight, bias: bias ?? weight, out },
     uniforms: { cin, cout, height, width, xGroups },
@@ -49,7 +62,15 @@ export function conv3x3(engine: Engine, x: Tensor, weight: Tensor, bias?: Tensor
 
 /** Depthwise 3x3 conv without bias: x [B, C, H, W], weight [C, 1, 3, 3] -> [B, C, H, W]. */
 export function depthwiseConv3x3(engine: Engine, x: Tensor, weight: Tensor): Tensor {
-  const op = 'depthwiseConv3x3';
+  return depthwise(engine, 'depthwiseConv3x3', x, weight, false);
+}
+
+/** Input gradient of depthwiseConv3x3: the same kernel with the weight flipped in space. */
+export function depthwiseConv3x3InputGrad(engine: Engine, dy: Tensor, weight: Tensor): Tensor {
+  return depthwise(engine, 'depthwiseConv3x3InputGrad', dy, weight, true);
+}
+
+function depthwise(engine: Engine, op: string, x: Tensor, weight: Tensor, flip: boolean): Tensor {
   const dtype = floatDType(op, x, weight);
   expectRank(op, 'x', x, 4);
   const [batch, channels, height, width] = x.shape;
@@ -60,7 +81,7 @@ export function depthwiseConv3x3(engine: Engine, x: Tensor, weight: Tensor): Ten
   engine.dispatch({
     kernel: depthwise3x3Kernel,
     dtype,
-    constants: { WG },
+    constants: { FLIP: flip ? 1 : 0, WG },
     bindings: { x, weight, out },
     uniforms: { channels, height, width, xGroups, threads },
     workgroups: grid(engine, ceilDiv(threads, WG)),
@@ -70,6 +91,6 @@ export function depthwiseConv3x3(engine: Engine, x: Tensor, weight: Tensor): Ten
 }
 
 export const CONV_VARIANTS: KernelVariantSpec[] = [
-  ...bothDTypes(conv3x3Kernel, [{ HAS_BIAS: 0, WG }, { HAS_BIAS: 1, WG }]),
-  ...bothDTypes(depthwise3x3Kernel, [{ WG }]),
+  ...bothDTypes(conv3x3Kernel, [{ HAS_BIAS: 0, TRANSPOSE_FLIP: 0, WG }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, WG }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 1, WG }]),
+  ...bothDTypes(depthwise3x3Kernel, [{ FLIP: 0, WG }, { FLIP: 1, WG }]),
 ];

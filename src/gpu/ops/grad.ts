@@ -11,9 +11,7 @@
 import activationBackwardSource from '../../shaders/activation_backward.wgsl';
 import attentionBackwardKeySource from '../../shaders/attention_backward_key.wgsl';
 import attentionBackwardQuerySource from '../../shaders/attention_backward_query.wgsl';
-import conv3x3BackwardInputSource from '../../shaders/conv3x3_backward_input.wgsl';
 import conv3x3BackwardWeightSource from '../../shaders/conv3x3_backward_weight.wgsl';
-import depthwise3x3BackwardInputSource from '../../shaders/depthwise3x3_backward_input.wgsl';
 import embeddingBackwardSource from '../../shaders/embedding_backward.wgsl';
 import mseSource from '../../shaders/mse.wgsl';
 import reduceSource from '../../shaders/reduce.wgsl';
@@ -25,14 +23,13 @@ import type { Kernel, StorageDType } from '../pipelines.js';
 import { shapeString, Tensor } from '../tensor.js';
 import { ATTENTION_HEAD_DIM_BUCKETS } from './attention.js';
 import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
+import { conv3x3InputGrad, depthwiseConv3x3InputGrad } from './conv.js';
 
 export const reduceKernel: Kernel = { name: 'reduce', source: reduceSource };
 export const mseKernel: Kernel = { name: 'mse', source: mseSource };
 export const activationBackwardKernel: Kernel = { name: 'activation_backward', source: activationBackwardSource };
 export const embeddingBackwardKernel: Kernel = { name: 'embedding_backward', source: embeddingBackwardSource };
-export const conv3x3BackwardInputKernel: Kernel = { name: 'conv3x3_backward_input', source: conv3x3BackwardInputSource };
 export const conv3x3BackwardWeightKernel: Kernel = { name: 'conv3x3_backward_weight', source: conv3x3BackwardWeightSource };
-export const depthwise3x3BackwardInputKernel: Kernel = { name: 'depthwise3x3_backward_input', source: depthwise3x3BackwardInputSource };
 export const rmsNormBackwardKernel: Kernel = { name: 'rmsnorm_backward', source: rmsNormBackwardSource };
 export const rmsNormBackwardFilmKernel: Kernel = { name: 'rmsnorm_backward_film', source: rmsNormBackwardFilmSource };
 const attentionBackwardQueryKernels: Kernel[] = ATTENTION_HEAD_DIM_BUCKETS.map((dmax) => ({
@@ -259,20 +256,8 @@ export function conv3x3Backward(
   }
   expectShape(op, 'dy', dy, [batch, cout, height, width]);
   checkBatch(engine, op, batch);
-  let dx: Tensor | undefined;
-  if (options.input ?? true) {
-    dx = engine.empty(x.shape, dtype);
-    const xGroups = ceilDiv(width, 8);
-    engine.dispatch({
-      kernel: conv3x3BackwardInputKernel,
-      dtype,
-      constants: { WG: WG_CONV },
-      bindings: { dy, weight, dx },
-      uniforms: { cin, cout, height, width, xGroups },
-      workgroups: [ceilDiv(height * xGroups, WG_CONV), ceilDiv(cin, 4), batch],
-      label: `${op}:input`,
-    });
-  }
+  // dx is the forward kernel over dy with the weight transposed and flipped.
+  const dx = options.input ?? true ? conv3x3InputGrad(engine, dy, weight) : undefined;
   const dweight = engine.empty(weight.shape, dtype);
   weightGrad(engine, x, dy, dweight, { cinPer: cin, cout, xChannels: cin, dwStride: 0 }, `${op}:weight`);
   let dbias: Tensor | undefined;
@@ -291,18 +276,7 @@ export function depthwiseConv3x3Backward(engine: Engine, x: Tensor, weight: Tens
   const [batch, channels, height, width] = x.shape;
   expectShape(op, 'weight', weight, [channels, 1, 3, 3]);
   expectShape(op, 'dy', dy, x.shape);
-  const dx = engine.empty(x.shape, dtype);
-  const xGroups = ceilDiv(width, 4);
-  const threads = batch * channels * height * xGroups;
-  engine.dispatch({
-    kernel: depthwise3x3BackwardInputKernel,
-    dtype,
-    constants: { WG: WG_CONV },
-    bindings: { dy, weight, dx },
-    uniforms: { channels, height, width, xGroups, threads },
-    workgroups: grid(engine, ceilDiv(threads, WG_CONV)),
-    label: `${op}:input`,
-  });
+  const dx = depthwiseConv3x3InputGrad(engine, dy, weight);
   const dweight = engine.empty(weight.shape, dtype);
   weightGrad(engine, x, dy, dweight, { cinPer: 1, cout: channels, xChannels: channels, dwStride: 1 }, `${op}:weight`);
   return { dx, dweight };
@@ -499,9 +473,7 @@ export const GRAD_VARIANTS: KernelVariantSpec[] = [
   ...bothDTypes(mseKernel, [{ WG }]),
   ...bothDTypes(activationBackwardKernel, Object.values(ACTIVATION_OPS).map((OP) => ({ OP, WG }))),
   ...bothDTypes(embeddingBackwardKernel, [{ WG }]),
-  ...bothDTypes(conv3x3BackwardInputKernel, [{ WG: WG_CONV }]),
   ...bothDTypes(conv3x3BackwardWeightKernel, [{ WG: WG_CONV }]),
-  ...bothDTypes(depthwise3x3BackwardInputKernel, [{ WG: WG_CONV }]),
   ...bothDTypes(rmsNormBackwardKernel, [0, 1].map((FILM) => ({ WG: WG_NORM, FILM }))),
   ...bothDTypes(rmsNormBackwardFilmKernel, [{ WG: WG_NORM }]),
   ...attentionBackwardQueryKernels.flatMap((kernel) => bothDTypes(kernel, [{ WG: WG_ATTN }])),
