@@ -176,6 +176,7 @@ async function startTfjs(): Promise<TfjsPeer> {
       // tfjs batches dispatches: flush them before waiting for the queue.
       backend.endComputePassEncoder();
       backend.submitQueue();
+      waiter.submitted(1);
       await waiter.wait('tfjs', () => backend.device.queue.onSubmittedWorkDone());
       const ms = now() - t0;
       c.dispose();

@@ -165,6 +165,7 @@ export class Engine implements TensorOwner {
       const encoder = this.device.createCommandEncoder();
       encoder.copyBufferToBuffer(tensor.buffer, tensor.byteOffset, staging, 0, bytes);
       this.device.queue.submit([encoder.finish()]);
+      this.waiter.submitted(1);
       await this.waiter.wait('read', () => staging.mapAsync(GPUMapMode.READ));
       this.throwIfFailed();
       const raw = staging.getMappedRange().slice(0);
@@ -246,6 +247,7 @@ export class Engine implements TensorOwner {
       for (let i = 0; i < step.length; i++) {
         const t0 = now();
         device.queue.submit([this.encode([step[i]], [pipelines[i]], arena, i).finish()]);
+        this.waiter.submitted(1);
         await this.waiter.wait(`dispatch:${step[i].label}`, () => device.queue.onSubmittedWorkDone());
         this.profiler.record(step[i].label, (now() - t0) * 1e6);
       }
@@ -253,6 +255,7 @@ export class Engine implements TensorOwner {
       await this.submitWithTimestamps(step, pipelines, arena);
     } else {
       device.queue.submit([this.encode(step, pipelines, arena, 0).finish()]);
+      this.waiter.submitted(step.length);
     }
     this.pool.onSubmitted();
     const [validation, oom] = await Promise.all([device.popErrorScope(), device.popErrorScope()]);
@@ -350,6 +353,7 @@ export class Engine implements TensorOwner {
       encoder.resolveQuerySet(querySet, 0, count, resolve, 0);
       encoder.copyBufferToBuffer(resolve, 0, read, 0, 8 * count);
       this.device.queue.submit([encoder.finish()]);
+      this.waiter.submitted(step.length);
       await this.waiter.wait('profile', () => read.mapAsync(GPUMapMode.READ));
       const ticks = new BigInt64Array(read.getMappedRange());
       step.forEach((d, i) => this.profiler.record(d.label, Number(ticks[2 * i + 1] - ticks[2 * i])));

@@ -2,30 +2,48 @@
  * Waiting for the GPU without dawn.node's busy-wait. While any GPU promise is pending,
  * dawn.node spins a core polling the device (about 65 % of one on these machines), which on a
  * software adapter steals that core from the GPU's own worker threads. So in Node we first
- * sleep for most of the time the same kind of wait took before, with no promise pending, and
+ * sleep, with no promise pending, until shortly before the submitted work should be done, and
  * only then await. Browsers do not spin: there we await at once.
+ *
+ * The estimate is per dispatch: the engine reports every submission, so a wait after a long
+ * backlog (a whole training iteration submitted without waiting) expects proportionally longer
+ * than one after a single step, instead of spinning through the backlog.
  */
 export class GpuWaiter {
-  private readonly expectedMs = new Map<string, number>();
+  /** Measured ms of GPU time per submitted dispatch, per kind of wait. */
+  private readonly msPerDispatch = new Map<string, number>();
+  /** Dispatches submitted since the last completed wait, and when the first of them was. */
+  private backlog = 0;
+  private backlogSince = 0;
 
   constructor(private readonly sleepFirst: boolean) {}
 
-  /** Awaits `start()` (a GPU promise) for the wait kind `kind`, sleeping first in Node. */
+  /** Called for every queue submission of `dispatches` dispatches. */
+  submitted(dispatches: number): void {
+    if (this.backlog === 0) this.backlogSince = now();
+    this.backlog += Math.max(dispatches, 1);
+  }
+
+  /** Awaits `start()` (a GPU promise that settles once all submitted work is done). */
   async wait<T>(kind: string, start: () => Promise<T>): Promise<T> {
-    const t0 = now();
-    const expected = this.expectedMs.get(kind) ?? 0;
-    const slept = this.sleepFirst && expected > 2;
-    if (slept) await sleep(expected * 0.85);
+    const rate = this.msPerDispatch.get(kind);
+    const backlog = this.backlog;
+    const since = this.backlogSince;
+    const remaining = rate === undefined || backlog === 0 ? 0 : since + rate * backlog - now();
+    const slept = this.sleepFirst && remaining > 2;
+    if (slept) await sleep(remaining * 0.85);
     const t1 = now();
     const result = await start();
     const t2 = now();
-    const took = t2 - t0;
-    // Done by the end of the sleep: the elapsed time only measures the sleep, so halve the
-    // estimate. Otherwise one slow outlier (a cold shader compile) makes the next dozens of
-    // waits oversleep, shrinking by only 7.5 % each.
-    if (slept && t2 - t1 < 1) this.expectedMs.set(kind, 0.5 * expected);
-    // Follow a slow drift up quickly and a speed-up slowly: oversleeping costs more than spinning.
-    else this.expectedMs.set(kind, expected === 0 ? took : took < expected ? 0.5 * expected + 0.5 * took : 0.8 * expected + 0.2 * took);
+    this.backlog = 0;
+    if (backlog > 0) {
+      const sample = (t2 - since) / backlog;
+      // Done by the end of the sleep: the elapsed time only measures the sleep, so halve the
+      // estimate. Otherwise follow a slow drift up quickly and a speed-up slowly: oversleeping
+      // costs more than spinning.
+      const next = rate === undefined ? sample : slept && t2 - t1 < 1 ? 0.5 * rate : sample < rate ? 0.5 * rate + 0.5 * sample : 0.8 * rate + 0.2 * sample;
+      this.msPerDispatch.set(kind, next);
+    }
     return result;
   }
 }

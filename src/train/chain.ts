@@ -22,8 +22,10 @@
  * noise), then per link B × (direction, u). A checkpoint stores the stream state, so a
  * resumed run draws exactly what the uninterrupted one would.
  */
+import rollForwardSource from '../shaders/roll_forward.wgsl';
 import type { Engine } from '../gpu/engine.js';
 import { ceilDiv, grid } from '../gpu/ops/common.js';
+import { concat0 } from '../gpu/ops/copy.js';
 import { binary } from '../gpu/ops/elementwise.js';
 import { adamw, emaUpdate } from '../gpu/ops/optim.js';
 import { sumSquares } from '../gpu/ops/grad.js';
@@ -147,10 +149,13 @@ export class ChainTrainer {
   }
 
   private async readLosses(lossSum: Tensor, links: Tensor[]): Promise<{ loss: number; links: number[] }> {
+    // One readback for the whole chain: each read waits for the GPU to drain.
     const K = links.length;
-    const loss = (await lossSum.readFloat32())[0];
-    const perLink: number[] = [];
-    for (const l of links) perLink.push((await l.readFloat32())[0] * K);
+    const all = concat0(this.engine, [lossSum, ...links]);
+    const values = await all.readFloat32();
+    all.dispose();
+    const loss = values[0];
+    const perLink = Array.from(values.subarray(1), (v) => v * K);
     for (const l of new Set([...links, lossSum])) l.dispose();
     return { loss, links: perLink };
   }
@@ -260,39 +265,7 @@ export class ChainTrainer {
 
 // ---- the fused roll-forward update ---------------------------------------------------
 
-const rollForwardKernel: Kernel = {
-  name: 'train_roll_forward',
-  source: /* wgsl */ `
-// out = x − h[b]·(v + Σ_k w_k·deltas[k]): the Gauss–Legendre step with v_k = v + Δ_k (Σ w_k = 1).
-struct Params {
-  n: u32,
-  perImage: u32,
-  nodes: u32,
-  weights: vec4<f32>,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> x: array<T>;
-@group(0) @binding(2) var<storage, read> v: array<T>;
-@group(0) @binding(3) var<storage, read> deltas: array<T>;
-@group(0) @binding(4) var<storage, read> h: array<T>;
-@group(0) @binding(5) var<storage, read_write> out: array<T>;
-
-override WG: u32 = 256;
-
-@compute @workgroup_size(WG)
-fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
-        @builtin(local_invocation_index) lane: u32) {
-  let i = (wg.y * groups.x + wg.x) * WG + lane;
-  if (i >= params.n) { return; }
-  var acc = f32(v[i]);
-  for (var k = 0u; k < params.nodes; k++) {
-    acc += params.weights[k] * f32(deltas[k * params.n + i]);
-  }
-  out[i] = T(f32(x[i]) - f32(h[i / params.perImage]) * acc);
-}
-`,
-};
+const rollForwardKernel: Kernel = { name: 'train_roll_forward', source: rollForwardSource };
 
 /** x' = x − h·Σ_k w_k (v + Δ_k) with Δ = deltas [K·B, ...] offset-major, h per sample (≤ 4 nodes). */
 export function rollForward(engine: Engine, x: Tensor, v: Tensor, deltas: Tensor, h: readonly number[], weights: readonly number[]): Tensor {
