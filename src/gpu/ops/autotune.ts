@@ -25,8 +25,9 @@ export function adapterKey(engine: Engine): string {
 }
 
 /** CPU (software) adapters: lavapipe/llvmpipe and SwiftShader. */
-export function isCpuAdapter(engine: Engine): boolean {
-  return /llvmpipe|lavapipe|swiftshader|software|\bcpu\b/i.test(adapterKey(engine));
+/** Mesa's software Vulkan driver (llvmpipe/lavapipe), whose best kernels differ from SwiftShader's and GPUs'. */
+export function isLavapipe(engine: Engine): boolean {
+  return /llvmpipe|lavapipe/i.test(adapterKey(engine));
 }
 
 export function tunedChoice(engine: Engine, key: string): string | undefined {

@@ -1,0 +1,316 @@
+/**
+ * Sampler benchmark (issue 4): per-NFE time of BA-solver split into backbone, SideNet and
+ * quadrature, for SiT-S/2 and SiT-B/2 at 256 px (latent 4×32×32) with the default SideNet
+ * (C = 256, E = 256, L = 4, 4 heads; random weights, output conv non-zero).
+ *
+ *   npx esbuild bench/sampler.ts --bundle --platform=node --format=esm --loader:.wgsl=text \
+ *     --main-fields=module,main --alias:wgsl_reflect=wgsl_reflect/wgsl_reflect.module.js \
+ *     --external:webgpu '--external:@tensorflow/*' --outfile=dist/bench/sampler.mjs
+ *   VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json node dist/bench/sampler.mjs \
+ *     [--sizes=S,B] [--nfe=4] [--batch=1] [--cfg=1] [--warmup=1] [--repeats=3] \
+ *     [--json=out/bench/sampler.json]
+ *
+ * Method A (the headline, 'profiled'): one whole sample() call (solver 'ba', Gauss–Lobatto)
+ * with the engine's profiler on (timestamp queries, one compute pass per dispatch). Every
+ * dispatch is attributed to a phase by its label: the bench wraps the backbone and the
+ * SideNet in thin VelocityModel / VelocityCorrector objects that set the current phase while
+ * their forward()/delta() records, and wraps engine.dispatch (on this instance only) to
+ * prefix each label with that phase. Recording is synchronous, so the attribution is exact.
+ * Dispatches outside both calls are the solver's own: the fused quadrature kernel (7 per run
+ * at N = 4: 4 predictors, 3 correctors), plus the initial state copy and, for models whose
+ * raw output is not already a REPA velocity, repaVelocity. Per-NFE = phase total / N.
+ * Reported: median over `repeats` sample() runs (after `warmup` unprofiled runs).
+ *
+ * Method B (cross-check, 'isolated'): each piece recorded and submitted alone, GPU time by
+ * timestamp queries: one backbone forward; one forward probe (SideNet, 3 offsets); one
+ * backward probe (1 offset); one fused quadrature update; the four interleaved round by
+ * round so that load changes on the shared machine hit them alike. Per-NFE costs are
+ * weighted by how often Algorithm 1 calls each at N steps (N backbone, N forward probes,
+ * N − 1 backward probes, 2N − 1 updates).
+ *
+ * Plus 'sample wall': the whole sample() unprofiled, wall clock to queue idle, / N.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname } from 'node:path';
+import { Engine, type KernelCall } from '../src/gpu/engine.js';
+import type { Tensor } from '../src/gpu/tensor.js';
+import { now } from '../src/gpu/wait.js';
+import { biAnchorRule, sample, SamplerRun, timeGrid, type VelocityCorrector, type VelocityModel } from '../src/solver/index.js';
+import { median } from './core.js';
+import { randomSideNet, randomSit, Rng, sideNetArch, sideNetFlops, sitArch, sitFlops, type SitSize } from './random-models.js';
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
+const sizes = (args.sizes ?? 'S,B').split(',') as SitSize[];
+const nfe = Number(args.nfe ?? 4);
+const batch = Number(args.batch ?? 1);
+const cfg = Number(args.cfg ?? 1);
+const warmup = Number(args.warmup ?? 1);
+const repeats = Number(args.repeats ?? 3);
+const jsonPath = args.json ?? 'out/bench/sampler.json';
+
+type Phase = 'backbone' | 'sidenet' | 'solver';
+const PHASES: Phase[] = ['backbone', 'sidenet', 'solver'];
+
+interface Result {
+  case: string;
+  size: SitSize;
+  batch: number;
+  cfg: number;
+  nfe: number;
+  sitParams: number;
+  sideParams: number;
+  backboneCalls: number;
+  sidenetCalls: number;
+  /** Method A: per-NFE ms per phase (median over runs), and the solver-phase kernels. */
+  profiled: { backbone: number; sidenet: number; solver: number; solverKernels: Record<string, number>; sidenetKernels: Record<string, number>; dispatches: Record<Phase, number> };
+  /** Method B: per-NFE ms per phase from isolated wall-clock pieces. */
+  isolated: { backbone: number; sidenet: number; solver: number; forwardProbeMs: number; backwardProbeMs: number; updateMs: number; backboneMs: number };
+  /** Method C: unprofiled wall / N, full vs SideNet stubbed out; the difference is the SideNet's. */
+  ablation: { fullPerNfe: number; noSideNetPerNfe: number; sidenetPerNfe: number };
+  /** Whole sample() unprofiled, wall clock / N. */
+  sampleWallPerNfe: number;
+  runs: number;
+}
+
+async function benchSize(size: SitSize): Promise<Result> {
+  const engine = await Engine.create();
+  const arch = sitArch(size);
+  const sit = randomSit(engine, arch, 1);
+  const side = randomSideNet(engine, sideNetArch(), 2);
+  let phase: Phase = 'solver';
+  const counts: Record<Phase, number> = { backbone: 0, sidenet: 0, solver: 0 };
+  // Label every dispatch with the phase that recorded it (this engine instance only).
+  const dispatch = engine.dispatch.bind(engine);
+  engine.dispatch = (call: KernelCall) => {
+    counts[phase]++;
+    dispatch({ ...call, label: `${phase}/${call.label ?? call.kernel.name}` });
+  };
+  const inPhase = <T>(p: Phase, f: () => T): T => {
+    const before = phase;
+    phase = p;
+    try {
+      return f();
+    } finally {
+      phase = before;
+    }
+  };
+  const model: VelocityModel = {
+    convention: sit.model.convention,
+    channels: sit.model.channels,
+    nullClass: sit.model.nullClass,
+    forward: (x, t, y) => inPhase('backbone', () => sit.model.forward(x, t, y)),
+  };
+  const sidenet: VelocityCorrector = {
+    delta: (x, v, t, offsets, y) => inPhase('sidenet', () => side.model.delta(x, v, t, offsets, y)),
+  };
+  const labels = Array.from({ length: batch }, (_, i) => (37 * i + 5) % 1000);
+  const options = {
+    model, sidenet, solver: 'ba' as const, nfe, labels, noise: 1234, size: [32, 32] as const,
+    guidance: cfg !== 1 ? { scale: cfg, interval: null } : undefined,
+  };
+  const name = `SiT-${size}/2 b${batch}${cfg !== 1 ? ` cfg${cfg}` : ''} BA ${nfe} NFE`;
+  console.log(`${name}: SiT ${(sit.params / 1e6).toFixed(1)} M params, SideNet ${(side.params / 1e6).toFixed(2)} M params`);
+
+  const sampleWall = async () => {
+    const t0 = now();
+    const r = await sample(engine, options);
+    await engine.sync();
+    const ms = now() - t0;
+    r.latent.dispose();
+    return { ms, r };
+  };
+  for (let i = 0; i < warmup; i++) await sampleWall();
+  const walls: number[] = [];
+  let calls = { backbone: 0, sidenet: 0 };
+  for (let i = 0; i < repeats; i++) {
+    const { ms, r } = await sampleWall();
+    walls.push(ms);
+    calls = { backbone: r.backboneCalls, sidenet: r.sidenetCalls };
+  }
+  console.log(`  sample wall (unprofiled): ${median(walls).toFixed(0)} ms per run`);
+
+  // Method C: ablation, unprofiled. The same sample() with the SideNet replaced by a stub
+  // that records no dispatch (returns zeros of the right shape), interleaved with full runs:
+  // the wall-clock difference is what the SideNet adds in situ.
+  const stub: VelocityCorrector = {
+    delta: (x, _v, _t, offsets) => engine.zeros([offsets.length * x.shape[0], ...x.shape.slice(1)]),
+  };
+  const stubOptions = { ...options, sidenet: stub };
+  const fullWalls: number[] = [];
+  const stubWalls: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    for (const [opts, into] of [[options, fullWalls], [stubOptions, stubWalls]] as const) {
+      const t0 = now();
+      const r = await sample(engine, opts);
+      await engine.sync();
+      into.push(now() - t0);
+      r.latent.dispose();
+    }
+  }
+  const ablation = { fullPerNfe: median(fullWalls) / nfe, noSideNetPerNfe: median(stubWalls) / nfe, sidenetPerNfe: (median(fullWalls) - median(stubWalls)) / nfe };
+  console.log(`  ablation: full ${ablation.fullPerNfe.toFixed(0)} ms/NFE, SideNet stubbed ${ablation.noSideNetPerNfe.toFixed(0)} ms/NFE -> SideNet ${ablation.sidenetPerNfe.toFixed(0)} ms/NFE`);
+
+  // Method A: profiled whole runs.
+  const perRun: Record<Phase, number>[] = [];
+  const solverKernels: Record<string, number[]> = {};
+  const sidenetKernels: Record<string, number[]> = {};
+  let dispatches: Record<Phase, number> = { backbone: 0, sidenet: 0, solver: 0 };
+  for (let i = 0; i < repeats; i++) {
+    for (const p of PHASES) counts[p] = 0;
+    engine.profiler.reset();
+    engine.profiler.enabled = true;
+    try {
+      const r = await sample(engine, options);
+      await engine.submit();
+      r.latent.dispose();
+    } finally {
+      engine.profiler.enabled = false;
+    }
+    dispatches = { ...counts };
+    const sums: Record<Phase, number> = { backbone: 0, sidenet: 0, solver: 0 };
+    const kernels: Record<string, number> = {};
+    for (const row of engine.profiler.rows()) {
+      const p = row.kernel.split('/')[0] as Phase;
+      sums[p] += row.totalMs;
+      if (p === 'solver') kernels[row.kernel.slice(7)] = (kernels[row.kernel.slice(7)] ?? 0) + row.totalMs;
+      if (p === 'sidenet') (sidenetKernels[row.kernel.slice(8)] ??= []).push(row.totalMs / nfe);
+    }
+    for (const [k, ms] of Object.entries(kernels)) (solverKernels[k] ??= []).push(ms / nfe);
+    perRun.push(sums);
+    console.log(`  profiled run ${i + 1}: ${PHASES.map((p) => `${p} ${(sums[p] / nfe).toFixed(2)}`).join(', ')} ms per NFE`);
+  }
+  const profiled = {
+    backbone: median(perRun.map((r) => r.backbone)) / nfe,
+    sidenet: median(perRun.map((r) => r.sidenet)) / nfe,
+    solver: median(perRun.map((r) => r.solver)) / nfe,
+    solverKernels: Object.fromEntries(Object.entries(solverKernels).map(([k, v]) => [k, median(v)])),
+    sidenetKernels: Object.fromEntries(Object.entries(sidenetKernels).map(([k, v]) => [k, median(v)] as const).sort((a, b) => b[1] - a[1])),
+    dispatches,
+  };
+
+  // Method B: isolated pieces, wall clock.
+  const rng = new Rng(11);
+  const B = cfg !== 1 ? 2 * batch : batch;
+  const latent = (n: number) => engine.upload(rng.uniform(n * 4 * 32 * 32, 1), [n, 4, 32, 32]);
+  const x = latent(B);
+  const v = latent(B);
+  const tB = Array(B).fill(0.6);
+  const yB = Array.from({ length: B }, (_, i) => (i < batch ? labels[i] : 1000));
+  const fwd = side.model.delta(x, v, tB, [0.07, 0.18, 0.25], yB);
+  const bwd = side.model.delta(x, v, tB, [-0.07], yB);
+  const noise = latent(batch);
+  const run = new SamplerRun(engine, { model, sidenet, labels, noise, times: timeGrid(nfe), guidance: options.guidance });
+  const [w0, w1, w2, w3] = biAnchorRule().weights;
+  const pieces: Record<'backbone' | 'forwardProbe' | 'backwardProbe' | 'update', () => Tensor> = {
+    backbone: () => sit.model.forward(x, tB, yB),
+    forwardProbe: () => side.model.delta(x, v, tB, [0.07, 0.18, 0.25], yB),
+    backwardProbe: () => side.model.delta(x, v, tB, [-0.07], yB),
+    update: () => run.update({
+      x, h: 0.25, anchors: [v, v], deltas: [fwd, bwd],
+      nodes: [
+        { anchor: 0, weight: w0, time: 0.6 }, { anchor: 0, delta: { buffer: 0, slice: 0 }, weight: w1, time: 0.53 },
+        { anchor: 1, delta: { buffer: 1, slice: 0 }, weight: w2, time: 0.42 }, { anchor: 1, weight: w3, time: 0.35 },
+      ],
+    }, false),
+  };
+  // Each piece alone, in its own submit, GPU time by timestamp queries; the pieces are
+  // interleaved round by round so that a change in machine load hits all of them alike.
+  const pieceMs: Record<string, number[]> = {};
+  for (let round = 0; round < warmup + repeats; round++) {
+    for (const [key, f] of Object.entries(pieces)) {
+      engine.profiler.reset();
+      engine.profiler.enabled = true;
+      let out: Tensor;
+      try {
+        out = f();
+        await engine.submit();
+      } finally {
+        engine.profiler.enabled = false;
+      }
+      out.dispose();
+      if (round >= warmup) (pieceMs[key] ??= []).push(engine.profiler.rows().reduce((a, r) => a + r.totalMs, 0));
+    }
+  }
+  const backboneMs = median(pieceMs.backbone);
+  const forwardProbeMs = median(pieceMs.forwardProbe);
+  const backwardProbeMs = median(pieceMs.backwardProbe);
+  const updateMs = median(pieceMs.update);
+  for (const t of [x, v, fwd, bwd, noise]) t.dispose();
+  const isolated = {
+    backbone: backboneMs,
+    sidenet: (nfe * forwardProbeMs + (nfe - 1) * backwardProbeMs) / nfe,
+    solver: ((2 * nfe - 1) * updateMs) / nfe,
+    forwardProbeMs, backwardProbeMs, updateMs, backboneMs,
+  };
+  sit.model.dispose();
+  side.model.dispose();
+  engine.dispose();
+  return {
+    case: name, size, batch, cfg, nfe, sitParams: sit.params, sideParams: side.params,
+    backboneCalls: calls.backbone, sidenetCalls: calls.sidenet, profiled, isolated, ablation,
+    sampleWallPerNfe: median(walls) / nfe, runs: repeats,
+  };
+}
+
+const load0 = os.loadavg();
+const engineInfo = await Engine.create();
+const adapter = engineInfo.describe();
+const profilerMode = engineInfo.profiler.mode;
+engineInfo.dispose();
+console.log(`adapter: ${adapter}; profiler: ${profilerMode}`);
+console.log(`load average at start: ${load0.map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`);
+console.log(`BA-solver (Gauss–Lobatto), N = ${nfe}, batch ${batch}, CFG ${cfg === 1 ? 'off' : cfg}; warm-up ${warmup}, median of ${repeats}`);
+const results: Result[] = [];
+for (const size of sizes) results.push(await benchSize(size));
+const load1 = os.loadavg();
+
+/**
+ * Arithmetic per NFE: one backbone forward of B' images (2B with CFG) against the SideNet's
+ * image-offsets per NFE: N forward probes of 3 offsets and N − 1 backward probes of 1.
+ */
+function flopsPerNfe(r: Result): { backbone: number; sidenet: number } {
+  const images = r.cfg !== 1 ? 2 * r.batch : r.batch;
+  return {
+    backbone: sitFlops(sitArch(r.size), images),
+    sidenet: sideNetFlops(sideNetArch(), (images * (3 * r.nfe + (r.nfe - 1))) / r.nfe),
+  };
+}
+const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(2)} %`;
+const header = ['case', 'method', 'backbone ms', 'SideNet ms', 'quadrature ms', 'SideNet %', 'quad %', 'SideNet+quad %', 'sample wall ms'];
+const rows: string[][] = [];
+for (const r of results) {
+  for (const [method, m] of [['profiled', r.profiled], ['isolated', r.isolated]] as const) {
+    rows.push([
+      r.case, method, m.backbone.toFixed(1), m.sidenet.toFixed(2), m.solver.toFixed(3), pct(m.sidenet, m.backbone), pct(m.solver, m.backbone),
+      pct(m.sidenet + m.solver, m.backbone), method === 'profiled' ? r.sampleWallPerNfe.toFixed(1) : '',
+    ]);
+  }
+  // Ablation: backbone + solver = the stubbed run (the solver's share is the isolated one).
+  const a = r.ablation;
+  const solver = r.isolated.solver;
+  rows.push([
+    r.case, 'ablation', (a.noSideNetPerNfe - solver).toFixed(1), a.sidenetPerNfe.toFixed(2), solver.toFixed(3), pct(a.sidenetPerNfe, a.noSideNetPerNfe - solver),
+    pct(solver, a.noSideNetPerNfe - solver), pct(a.sidenetPerNfe + solver, a.noSideNetPerNfe - solver), a.fullPerNfe.toFixed(1),
+  ]);
+}
+const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+const line = (cells: string[]) => cells.map((x, j) => (j < 2 ? x.padEnd(widths[j]) : x.padStart(widths[j]))).join('  ');
+console.log('\nPer-NFE time (ms per backbone call; median):');
+console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+for (const r of results) {
+  console.log(`${r.case}: ${r.backboneCalls} backbone calls, ${r.sidenetCalls} SideNet calls; dispatches per run ${JSON.stringify(r.profiled.dispatches)}; ` +
+    `solver kernels per NFE ${Object.entries(r.profiled.solverKernels).map(([k, ms]) => `${k} ${ms.toFixed(3)} ms`).join(', ')}; ` +
+    `backbone ${(flopsPerNfe(r).backbone / 1e9).toFixed(1)} GFLOP per call, SideNet ${(flopsPerNfe(r).sidenet / 1e9).toFixed(1)} GFLOP per NFE ` +
+    `(${pct(flopsPerNfe(r).sidenet, flopsPerNfe(r).backbone)} of the backbone by arithmetic alone)`);
+}
+for (const r of results) {
+  console.log(`${r.case} SideNet kernels per NFE: ${Object.entries(r.profiled.sidenetKernels).map(([k, ms]) => `${k} ${ms.toFixed(1)} ms`).join(', ')}`);
+}
+console.log(`load average at end: ${load1.map((l) => l.toFixed(2)).join(' ')}`);
+const report = { bench: 'sampler-split', flopsPerNfe: Object.fromEntries(results.map((r) => [r.case, flopsPerNfe(r)])), adapter, profiler: profilerMode, nfe, batch, cfg, warmup, repeats, loadavgStart: load0, loadavgEnd: load1, results };
+mkdirSync(dirname(jsonPath), { recursive: true });
+writeFileSync(jsonPath, JSON.stringify(report, null, 2));
+console.log(`\nwrote ${jsonPath}`);
+console.log(JSON.stringify(report));
+process.exit(0);
