@@ -1,6 +1,7 @@
 // Bundles the engine with esbuild: a Node build, a browser build, the CLIs, and (with --tests)
 // the GPU test files for headless Chromium. WGSL files are inlined as text.
 import { build } from 'esbuild';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -58,5 +59,7 @@ if (args.has('--tests')) {
   const cli = { ...common, platform: 'node', target: 'node20', external: ['webgpu'], banner: { js: '#!/usr/bin/env node' } };
   await build({ ...cli, entryPoints: ['tools/convert-weights/cli.ts'], outfile: 'dist/tools/convert-weights.mjs' });
   await build({ ...cli, entryPoints: ['src/cli/train-sidenet.ts'], outfile: 'dist/tools/train-sidenet.mjs' });
-  console.log('built dist/node, dist/browser, dist/tools');
+  // Type declarations for the package's `types` entry.
+  execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+  console.log('built dist/node, dist/browser, dist/tools, dist/types');
 }
