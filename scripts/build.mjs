@@ -54,11 +54,12 @@ if (args.has('--tests')) {
   });
   console.log(`benchmarks: ${entries.join(', ')} -> dist/bench`);
 } else {
-  await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/node/index.js', platform: 'node', target: 'node20', external: ['webgpu'] });
-  await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/index.js', platform: 'browser', target: 'es2022', external: ['webgpu', 'node:*'] });
   const cli = { ...common, platform: 'node', target: 'node20', external: ['webgpu'], banner: { js: '#!/usr/bin/env node' } };
   await build({ ...cli, entryPoints: ['tools/convert-weights/cli.ts'], outfile: 'dist/tools/convert-weights.mjs' });
   await build({ ...cli, entryPoints: ['src/cli/train-sidenet.ts'], outfile: 'dist/tools/train-sidenet.mjs' });
+  if (args.has('--cli')) process.exit(0);
+  await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/node/index.js', platform: 'node', target: 'node20', external: ['webgpu'] });
+  await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/index.js', platform: 'browser', target: 'es2022', external: ['webgpu', 'node:*'] });
   // Type declarations for the package's `types` entry.
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   console.log('built dist/node, dist/browser, dist/tools, dist/types');
