@@ -5,7 +5,7 @@
 import type { QuadratureNode } from '../gpu/ops/quadrature.js';
 import type { Tensor } from '../gpu/tensor.js';
 import { biAnchorRule, gaussLegendre, type QuadratureRule } from './quadrature.js';
-import { disposeAll, SamplerError, type SamplerRun } from './run.js';
+import { SamplerError, type SamplerRun, type UpdateArgs } from './run.js';
 
 /**
  * Bi-anchor interpolation, per interval (rule nodes {0, α, 1−α, 1}, weights {w_o, w_i, w_i, w_o}):
@@ -25,92 +25,66 @@ export async function biAnchor(run: SamplerRun, rule: QuadratureRule = biAnchorR
     throw new SamplerError(`bi-anchor needs a rule with nodes {0, α, 1−α, 1}, got ${rule.name} [${rule.nodes}]`);
   }
   const times = run.setup.times;
-  let x = run.initialState();
-  let vRaw = run.backbone(x, times[0]);
-  let vIn = run.repa(vRaw);
-  const live = new Set<Tensor>([x, vRaw, vIn]);
-  try {
-    for (let i = 0; i < run.steps; i++) {
-      run.beginStep(i);
-      const t = times[i];
-      const h = t - times[i + 1];
-      const last = i === run.steps - 1;
-      const fwd = run.probe(x, vIn, t, [a * h, b * h, h]);
-      live.add(fwd);
-      const start: QuadratureNode = { anchor: 0, weight: w[0], time: t };
-      const alphaNode: QuadratureNode = { anchor: 0, delta: { buffer: 0, slice: 0 }, weight: w[1], time: t - a * h };
-      const xPred = run.update({
-        x, h, anchors: [vRaw], deltas: [fwd],
-        nodes: [start, alphaNode, { anchor: 0, delta: { buffer: 0, slice: 1 }, weight: w[2], time: t - b * h }, { anchor: 0, delta: { buffer: 0, slice: 2 }, weight: w[3], time: t - h }],
-      }, last);
-      live.add(xPred);
-      if (last) {
-        live.delete(xPred);
-        disposeAll(...live);
-        live.clear();
-        live.add((x = xPred));
-        await run.endStep(i, x);
-        break;
-      }
-      const vEnd = run.backbone(xPred, t - h);
-      live.add(vEnd);
-      const vEndIn = run.repa(vEnd);
-      live.add(vEndIn);
-      const bwd = run.probe(xPred, vEndIn, t - h, [-a * h]);
-      live.add(bwd);
-      const next = run.update({
-        x, h, anchors: [vRaw, vEnd], deltas: [fwd, bwd],
-        nodes: [start, alphaNode, { anchor: 1, delta: { buffer: 1, slice: 0 }, weight: w[2], time: t - b * h }, { anchor: 1, weight: w[3], time: t - h }],
-      }, false);
-      // State reuse: the end anchor is the next interval's start anchor.
-      disposeAll(x, xPred, fwd, bwd, vRaw, vIn);
-      live.clear();
-      x = next;
-      vRaw = vEnd;
-      vIn = vEndIn;
-      for (const tensor of [x, vRaw, vIn]) live.add(tensor);
-      await run.endStep(i, x);
+  // The start anchor (raw backbone output) and its SideNet input, carried from step to step.
+  let vRaw: Tensor | undefined;
+  let vIn: Tensor | undefined;
+  let vEnd: Tensor | undefined;
+  let vEndIn: Tensor | undefined;
+  return run.integrate((i, x, scratch) => {
+    const t = times[i];
+    const h = t - times[i + 1];
+    if (!vRaw) {
+      vRaw = run.backbone(x, t);
+      vIn = run.repa(vRaw);
     }
-    return x;
-  } catch (err) {
-    disposeAll(...live);
-    throw err;
-  }
+    scratch(x);
+    const fwd = scratch(run.probe(x, vIn!, t, [a * h, b * h, h]));
+    const start: QuadratureNode = { anchor: 0, weight: w[0], time: t };
+    const alphaNode: QuadratureNode = { anchor: 0, delta: { buffer: 0, slice: 0 }, weight: w[1], time: t - a * h };
+    const predictor = {
+      x, h, anchors: [vRaw], deltas: [fwd],
+      nodes: [start, alphaNode, { anchor: 0, delta: { buffer: 0, slice: 1 }, weight: w[2], time: t - b * h }, { anchor: 0, delta: { buffer: 0, slice: 2 }, weight: w[3], time: t - h }],
+    } satisfies UpdateArgs;
+    if (i === run.steps - 1) {
+      // Predictor only: no backbone call at t = 0.
+      scratch(vRaw);
+      scratch(vIn);
+      return run.update(predictor, true);
+    }
+    const xPred = scratch(run.update(predictor, false));
+    vEnd = run.backbone(xPred, t - h);
+    vEndIn = run.repa(vEnd);
+    const bwd = scratch(run.probe(xPred, vEndIn, t - h, [-a * h]));
+    const next = run.update({
+      x, h, anchors: [vRaw, vEnd], deltas: [fwd, bwd],
+      nodes: [start, alphaNode, { anchor: 1, delta: { buffer: 1, slice: 0 }, weight: w[2], time: t - b * h }, { anchor: 1, weight: w[3], time: t - h }],
+    }, false);
+    // State reuse: the end anchor is the next interval's start anchor.
+    scratch(vRaw);
+    scratch(vIn);
+    vRaw = vEnd;
+    vIn = vEndIn;
+    return next;
+  }, () => [vRaw, vIn, vEnd, vEndIn]);
 }
 
 /**
  * Single anchor (ablation): v_raw = backbone(x, t), one batched SideNet call at offsets c_k·h,
  * x ← x − h·Σ w_k (v_raw + Δv_k) with Gauss–Legendre nodes c_k (K = 1..5). N backbone calls.
  */
-export async function singleAnchor(run: SamplerRun, rule: QuadratureRule = gaussLegendre(3)): Promise<Tensor> {
+export function singleAnchor(run: SamplerRun, rule: QuadratureRule = gaussLegendre(3)): Promise<Tensor> {
   const times = run.setup.times;
-  let x = run.initialState();
-  const live = new Set<Tensor>([x]);
-  try {
-    for (let i = 0; i < run.steps; i++) {
-      run.beginStep(i);
-      const t = times[i];
-      const h = t - times[i + 1];
-      const vRaw = run.backbone(x, t);
-      live.add(vRaw);
-      const vIn = run.repa(vRaw);
-      live.add(vIn);
-      const deltaNodes = rule.nodes.map((c, k) => ({ c, k })).filter(({ c }) => c !== 0);
-      const d = deltaNodes.length ? run.probe(x, vIn, t, deltaNodes.map(({ c }) => c * h)) : undefined;
-      if (d) live.add(d);
-      const nodes: QuadratureNode[] = rule.nodes.map((c, k) => {
-        const slice = deltaNodes.findIndex((n) => n.k === k);
-        return { anchor: 0, delta: slice >= 0 ? { buffer: 0, slice } : undefined, weight: rule.weights[k], time: t - c * h };
-      });
-      const next = run.update({ x, h, anchors: [vRaw], deltas: d ? [d] : [], nodes }, i === run.steps - 1);
-      disposeAll(...live);
-      live.clear();
-      live.add((x = next));
-      await run.endStep(i, x);
-    }
-    return x;
-  } catch (err) {
-    disposeAll(...live);
-    throw err;
-  }
+  return run.integrate((i, x, scratch) => {
+    const t = times[i];
+    const h = t - times[i + 1];
+    const vRaw = scratch(run.backbone(scratch(x), t));
+    const vIn = scratch(run.repa(vRaw));
+    const deltaNodes = rule.nodes.map((c, k) => ({ c, k })).filter(({ c }) => c !== 0);
+    const d = deltaNodes.length ? scratch(run.probe(x, vIn, t, deltaNodes.map(({ c }) => c * h))) : undefined;
+    const nodes: QuadratureNode[] = rule.nodes.map((c, k) => {
+      const slice = deltaNodes.findIndex((n) => n.k === k);
+      return { anchor: 0, delta: slice >= 0 ? { buffer: 0, slice } : undefined, weight: rule.weights[k], time: t - c * h };
+    });
+    return run.update({ x, h, anchors: [vRaw], deltas: d ? [d] : [], nodes }, i === run.steps - 1);
+  });
 }

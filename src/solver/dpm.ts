@@ -21,40 +21,34 @@ const lambda = (t: number) => Math.log((1 - t) / t);
 
 export async function dpmSolver2M(run: SamplerRun): Promise<Tensor> {
   const times = run.setup.times;
-  let x = run.initialState();
+  // The previous state and raw output, kept across steps for the second-order correction.
   let xPrev: Tensor | undefined;
   let vPrev: Tensor | undefined;
-  const live = () => [x, xPrev, vPrev];
-  try {
-    for (let i = 0; i < run.steps; i++) {
-      run.beginStep(i);
-      const t = times[i];
-      const t1 = times[i + 1];
-      const last = i === run.steps - 1;
-      const v = run.backbone(x, t);
-      const q = i === 0 || t1 === 0 ? 0 : 1 / (2 * ((lambda(t) - lambda(times[i - 1])) / (lambda(t1) - lambda(t))));
-      let next: Tensor;
-      if (!(q > 0) || !vPrev || !xPrev) {
-        next = run.update({ x, h: t - t1, anchors: [v], nodes: [{ anchor: 0, weight: 1, time: t }] }, last);
-      } else {
-        const h = lambda(t1) - lambda(t);
-        const beta = (1 - t1) * -Math.expm1(-h);
-        next = run.update({
-          x, xScale: t1 / t + beta * (1 + q), x2: { tensor: xPrev, scale: -beta * q }, h: 1,
-          anchors: [v, vPrev],
-          nodes: [{ anchor: 0, weight: beta * (1 + q) * t, time: t }, { anchor: 1, weight: -beta * q * times[i - 1], time: times[i - 1] }],
-        }, last);
-      }
-      disposeAll(xPrev, vPrev);
-      xPrev = x;
-      vPrev = v;
-      x = next;
-      await run.endStep(i, x);
+  let v: Tensor | undefined;
+  const x = await run.integrate((i, x, scratch) => {
+    const t = times[i];
+    const t1 = times[i + 1];
+    const last = i === run.steps - 1;
+    v = run.backbone(x, t);
+    const q = i === 0 || t1 === 0 ? 0 : 1 / (2 * ((lambda(t) - lambda(times[i - 1])) / (lambda(t1) - lambda(t))));
+    let next: Tensor;
+    if (!(q > 0) || !vPrev || !xPrev) {
+      next = run.update({ x, h: t - t1, anchors: [v], nodes: [{ anchor: 0, weight: 1, time: t }] }, last);
+    } else {
+      const h = lambda(t1) - lambda(t);
+      const beta = (1 - t1) * -Math.expm1(-h);
+      next = run.update({
+        x, xScale: t1 / t + beta * (1 + q), x2: { tensor: xPrev, scale: -beta * q }, h: 1,
+        anchors: [v, vPrev],
+        nodes: [{ anchor: 0, weight: beta * (1 + q) * t, time: t }, { anchor: 1, weight: -beta * q * times[i - 1], time: times[i - 1] }],
+      }, last);
     }
-    disposeAll(xPrev, vPrev);
-    return x;
-  } catch (err) {
-    disposeAll(...live());
-    throw err;
-  }
+    scratch(xPrev);
+    scratch(vPrev);
+    xPrev = x;
+    vPrev = v;
+    return next;
+  }, () => [xPrev, vPrev, v]);
+  disposeAll(xPrev, vPrev);
+  return x;
 }

@@ -1,25 +1,12 @@
 /** Euler: x ← x − h_i·v(x, t_i). N backbone calls. */
 import type { Tensor } from '../gpu/tensor.js';
-import { disposeAll, type SamplerRun } from './run.js';
+import type { SamplerRun } from './run.js';
 
-export async function euler(run: SamplerRun): Promise<Tensor> {
+export function euler(run: SamplerRun): Promise<Tensor> {
   const times = run.setup.times;
-  let x = run.initialState();
-  const live = new Set<Tensor>([x]);
-  try {
-    for (let i = 0; i < run.steps; i++) {
-      run.beginStep(i);
-      const t = times[i];
-      const v = run.backbone(x, t);
-      const next = run.update({ x, h: t - times[i + 1], anchors: [v], nodes: [{ anchor: 0, weight: 1, time: t }] }, i === run.steps - 1);
-      disposeAll(v, x);
-      live.clear();
-      live.add((x = next));
-      await run.endStep(i, x);
-    }
-    return x;
-  } catch (err) {
-    disposeAll(...live);
-    throw err;
-  }
+  return run.integrate((i, x, scratch) => {
+    const t = times[i];
+    const v = scratch(run.backbone(scratch(x), t));
+    return run.update({ x, h: t - times[i + 1], anchors: [v], nodes: [{ anchor: 0, weight: 1, time: t }] }, i === run.steps - 1);
+  });
 }

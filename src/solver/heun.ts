@@ -5,39 +5,19 @@
  * Backbone calls: 2N − 1.
  */
 import type { Tensor } from '../gpu/tensor.js';
-import { disposeAll, type SamplerRun } from './run.js';
+import type { SamplerRun, UpdateArgs } from './run.js';
 
-export async function heun(run: SamplerRun): Promise<Tensor> {
+export function heun(run: SamplerRun): Promise<Tensor> {
   const times = run.setup.times;
-  let x = run.initialState();
-  const live = new Set<Tensor>([x]);
-  try {
-    for (let i = 0; i < run.steps; i++) {
-      run.beginStep(i);
-      const t = times[i];
-      const t1 = times[i + 1];
-      const h = t - t1;
-      const last = i === run.steps - 1;
-      const v0 = run.backbone(x, t);
-      live.add(v0);
-      let next: Tensor;
-      if (last) {
-        next = run.update({ x, h, anchors: [v0], nodes: [{ anchor: 0, weight: 1, time: t }] }, true);
-      } else {
-        const xp = run.update({ x, h, anchors: [v0], nodes: [{ anchor: 0, weight: 1, time: t }] }, false);
-        live.add(xp);
-        const v1 = run.backbone(xp, t1);
-        live.add(v1);
-        next = run.update({ x, h, anchors: [v0, v1], nodes: [{ anchor: 0, weight: 0.5, time: t }, { anchor: 1, weight: 0.5, time: t1 }] }, false);
-      }
-      disposeAll(...live);
-      live.clear();
-      live.add((x = next));
-      await run.endStep(i, x);
-    }
-    return x;
-  } catch (err) {
-    disposeAll(...live);
-    throw err;
-  }
+  return run.integrate((i, x, scratch) => {
+    const t = times[i];
+    const t1 = times[i + 1];
+    const h = t - t1;
+    const v0 = scratch(run.backbone(scratch(x), t));
+    const eulerStep: UpdateArgs = { x, h, anchors: [v0], nodes: [{ anchor: 0, weight: 1, time: t }] };
+    if (i === run.steps - 1) return run.update(eulerStep, true);
+    const xp = scratch(run.update(eulerStep, false));
+    const v1 = scratch(run.backbone(xp, t1));
+    return run.update({ x, h, anchors: [v0, v1], nodes: [{ anchor: 0, weight: 0.5, time: t }, { anchor: 1, weight: 0.5, time: t1 }] }, false);
+  });
 }

@@ -142,10 +142,41 @@ export class SamplerRun {
   }
 
   /** The fused update; `last` writes the B-image result, otherwise the (doubled) next state. */
-  update(args: Omit<QuadratureArgs, 'sign' | 'guidance' | 'images' | 'copies'>, last: boolean): Tensor {
+  update(args: UpdateArgs, last: boolean): Tensor {
     return quadrature(this.engine, {
       ...args, sign: this.sign, guidance: this.guidance, images: this.images, copies: this.guidance && !last ? 2 : 1,
     });
+  }
+
+  /**
+   * The step loop every sampler shares: per step an abort check, the step body, one submit and
+   * the callbacks. `step(i, x, scratch)` records step i and returns the next state; tensors it
+   * passes to `scratch` (the old state included, when it is done with it) are freed once the
+   * step is recorded — the pool defers their reuse safely. If anything throws, the state, the
+   * step's scratch tensors and `carried()` (tensors kept across steps) are freed.
+   */
+  async integrate(step: (i: number, x: Tensor, scratch: Scratch) => Tensor, carried: () => (Tensor | undefined)[] = () => []): Promise<Tensor> {
+    let x = this.initialState();
+    const temps = new Set<Tensor>();
+    const scratch: Scratch = (t) => {
+      if (t) temps.add(t);
+      return t;
+    };
+    try {
+      for (let i = 0; i < this.steps; i++) {
+        this.beginStep(i);
+        const next = step(i, x, scratch);
+        temps.delete(next);
+        disposeAll(...temps);
+        temps.clear();
+        x = next;
+        await this.endStep(i, x);
+      }
+      return x;
+    } catch (err) {
+      disposeAll(x, ...temps, ...carried());
+      throw err;
+    }
   }
 
   /** Before step i: throws if cancelled. */
@@ -164,6 +195,12 @@ export class SamplerRun {
 }
 
 /** Disposes tensors once (skipping repeats and undefined). */
+/** What a sampler passes to SamplerRun.update: the run adds sign, guidance and batch layout. */
+export type UpdateArgs = Omit<QuadratureArgs, 'sign' | 'guidance' | 'images' | 'copies'>;
+
+/** Marks a tensor as freed after the current step (see SamplerRun.integrate). */
+export type Scratch = <T extends Tensor | undefined>(tensor: T) => T;
+
 export function disposeAll(...tensors: (Tensor | undefined)[]): void {
   for (const t of new Set(tensors)) t?.dispose();
 }

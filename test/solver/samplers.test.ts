@@ -21,8 +21,10 @@ describe('samplers: calls, steps, cancellation, noise', () => {
     'dpm++2m': (n) => [n, 0],
   };
   for (const solver of Object.keys(expected) as SolverName[]) {
-    it(`${solver}: backbone calls (${solver === 'heun' ? '2N − 1' : 'N'}), SideNet calls, one submit per step, with and without CFG`, async () => {
+    it(`${solver}: backbone calls (${solver === 'heun' ? '2N − 1' : 'N'}), SideNet calls, one submit per step, with and without CFG; frees every intermediate`, async () => {
       const { engine, model, sidenet } = await setup();
+      await engine.sync();
+      const liveBefore = engine.poolStats().liveBytes;
       for (const nfe of [1, 2, 5]) {
         for (const scale of [1, 2]) {
           model.calls = 0;
@@ -48,13 +50,17 @@ describe('samplers: calls, steps, cancellation, noise', () => {
           expect(steps[nfe - 1].backboneCalls).toBe(calls);
           expect(result.latent.shape).toEqual([2, 4, ...size]);
           result.latent.dispose();
+          // Everything the run allocated was released: only the models' own tensors stay live.
+          expect(engine.poolStats().liveBytes).toBe(liveBefore);
         }
       }
     });
   }
 
-  it('cancels between steps with an AbortError', async () => {
+  it('cancels between steps with an AbortError, freeing the run\'s tensors', async () => {
     const { engine, model, sidenet } = await setup();
+    await engine.sync();
+    const liveBefore = engine.poolStats().liveBytes;
     const controller = new AbortController();
     const run = sample(engine, {
       model, sidenet, solver: 'ba', nfe: 6, labels: [0], noise: 1, size, signal: controller.signal,
@@ -64,6 +70,7 @@ describe('samplers: calls, steps, cancellation, noise', () => {
     const err = await run.catch((e) => e);
     expect(err).toBeInstanceOf(SamplingAbortedError);
     expect(err.name).toBe('AbortError');
+    expect(engine.poolStats().liveBytes).toBe(liveBefore);
   });
 
   it('seeded noise is deterministic, standard normal, and equals an uploaded tensor', async () => {
