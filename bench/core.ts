@@ -3,6 +3,8 @@
  * report as JSON plus a fixed-width table. A benchmark is a list of cases; each case has
  * implementations (ours, peers, baselines) that return the milliseconds of one run.
  */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createInterface } from 'node:readline';
 
 /** One way to run a case. Resolves with the time of one run in ms, by the named clock. */
 export interface Impl {
@@ -101,4 +103,38 @@ export function formatTable(samples: readonly Sample[], ratios: readonly Ratio[]
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
   const line = (cells: string[]) => cells.map((x, j) => (j === 0 ? x.padEnd(widths[j]) : x.padStart(widths[j]))).join('  ');
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/**
+ * A PyTorch peer process (a tools/reference script in `--server` mode): one JSON request per
+ * line on stdin, one JSON reply per line on stdout.
+ */
+export class TorchPeer {
+  private readonly proc: ChildProcessWithoutNullStreams;
+  private readonly replies: ((line: string) => void)[] = [];
+  private stderr = '';
+
+  constructor(private readonly script: string, threads: number) {
+    const path = new URL(`../../tools/reference/${script}`, import.meta.url).pathname;
+    this.proc = spawn(process.env.PYTHON ?? '/usr/bin/python3', [path, '--server', `--threads=${threads}`], {
+      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+    });
+    this.proc.stderr.on('data', (d) => (this.stderr += d));
+    createInterface({ input: this.proc.stdout }).on('line', (line) => this.replies.shift()?.(line));
+    this.proc.on('exit', (code) => {
+      for (const r of this.replies.splice(0)) r(JSON.stringify({ error: `python exited (${code}): ${this.stderr.slice(-2000)}` }));
+    });
+  }
+
+  async call(req: object): Promise<any> {
+    const reply = new Promise<string>((resolve) => this.replies.push(resolve));
+    this.proc.stdin.write(JSON.stringify(req) + '\n');
+    const r = JSON.parse(await reply);
+    if (r.error) throw new Error(`${this.script}: ${r.error}`);
+    return r;
+  }
+
+  close(): void {
+    this.proc.stdin.end();
+  }
 }

@@ -20,14 +20,12 @@
  * fresh Engine so its peak pool bytes belong to that case alone: peak = weights + the
  * activations' high-water mark (the pool's live + idle + pending bytes, weights included).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import os from 'node:os';
 import { Engine } from '../src/gpu/engine.js';
 import { now } from '../src/gpu/wait.js';
-import { formatTable, measureAll, type BenchCase, type Impl } from './core.js';
+import { formatTable, measureAll, TorchPeer, type BenchCase, type Impl } from './core.js';
 import { Rng, randomSit, SIT_CONFIGS, sitArch, sitFlops, type SitSize } from './random-models.js';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -41,39 +39,8 @@ const withTorch = !('no-torch' in args);
 const withGpu = 'gpu' in args;
 for (const s of sizes) if (!(s in SIT_CONFIGS)) throw new Error(`unknown size ${s} (S, B, L, XL)`);
 
-/** The PyTorch peer: one JSON request per line, one reply per line. */
-class TorchPeer {
-  private readonly proc: ChildProcessWithoutNullStreams;
-  private readonly replies: ((line: string) => void)[] = [];
-  private stderr = '';
-
-  constructor(threads: number) {
-    const script = new URL('../../tools/reference/bench_torch.py', import.meta.url).pathname;
-    this.proc = spawn(process.env.PYTHON ?? '/usr/bin/python3', [script, '--server', `--threads=${threads}`], {
-      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
-    });
-    this.proc.stderr.on('data', (d) => (this.stderr += d));
-    createInterface({ input: this.proc.stdout }).on('line', (line) => this.replies.shift()?.(line));
-    this.proc.on('exit', (code) => {
-      for (const r of this.replies.splice(0)) r(JSON.stringify({ error: `python exited (${code}): ${this.stderr.slice(-2000)}` }));
-    });
-  }
-
-  async call(req: object): Promise<any> {
-    const reply = new Promise<string>((resolve) => this.replies.push(resolve));
-    this.proc.stdin.write(JSON.stringify(req) + '\n');
-    const r = JSON.parse(await reply);
-    if (r.error) throw new Error(`bench_torch.py: ${r.error}`);
-    return r;
-  }
-
-  close(): void {
-    this.proc.stdin.end();
-  }
-}
-
 const threads = Number(args.threads ?? os.availableParallelism?.() ?? os.cpus().length);
-const torch = withTorch ? new TorchPeer(threads) : undefined;
+const torch = withTorch ? new TorchPeer('bench_torch.py', threads) : undefined;
 let torchInfo: Record<string, unknown> | undefined;
 try {
   torchInfo = await torch?.call({ op: 'info' });

@@ -20,11 +20,9 @@
  * GPU memory: the pool's high-water mark (engine.poolStats().peakBytes: backbone weights, the
  * five SideNet arenas — params, grads, Adam m and v, EMA — and activations), with the parts.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
-import { createInterface } from 'node:readline';
 import { Engine } from '../src/gpu/engine.js';
 import { now } from '../src/gpu/wait.js';
 import type { SideNetArch, SitArch } from '../src/model/weights.js';
@@ -33,7 +31,7 @@ import { InMemoryDataset } from '../src/train/data.js';
 import { SideNetGraph } from '../src/train/sidenet-graph.js';
 import { Tape } from '../src/train/tape.js';
 import * as op from '../src/train/ops.js';
-import { formatTable, median, type Sample } from './core.js';
+import { formatTable, median, TorchPeer, type Sample } from './core.js';
 import { randomSit, Rng, sitFlops } from './random-models.js';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -58,37 +56,6 @@ const jsonPath = args.json ?? 'out/bench/train.json';
 const DATA_CLASSES = 10;
 const DATASET = 64;
 
-/** The PyTorch peer: one JSON request per line, one reply per line. */
-class TorchPeer {
-  private readonly proc: ChildProcessWithoutNullStreams;
-  private readonly replies: ((line: string) => void)[] = [];
-  private stderr = '';
-
-  constructor(threads: number) {
-    const script = new URL('../../tools/reference/train_reference.py', import.meta.url).pathname;
-    this.proc = spawn(process.env.PYTHON ?? '/usr/bin/python3', [script, '--server', `--threads=${threads}`], {
-      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
-    });
-    this.proc.stderr.on('data', (d) => (this.stderr += d));
-    createInterface({ input: this.proc.stdout }).on('line', (line) => this.replies.shift()?.(line));
-    this.proc.on('exit', (code) => {
-      for (const r of this.replies.splice(0)) r(JSON.stringify({ error: `python exited (${code}): ${this.stderr.slice(-2000)}` }));
-    });
-  }
-
-  async call(req: object): Promise<any> {
-    const reply = new Promise<string>((resolve) => this.replies.push(resolve));
-    this.proc.stdin.write(JSON.stringify(req) + '\n');
-    const r = JSON.parse(await reply);
-    if (r.error) throw new Error(`train_reference.py: ${r.error}`);
-    return r;
-  }
-
-  close(): void {
-    this.proc.stdin.end();
-  }
-}
-
 const sitArch: SitArch = {
   depth, hidden, heads, patch, inChannels: 4, outChannels: 4, learnSigma: false, classes: 1000, inputSize: size,
   mlpHidden: 4 * hidden, qkNorm: false,
@@ -97,7 +64,7 @@ const sideArch: SideNetArch = { channels, embed, blocks, attnBlock: blocks >> 1,
 const caseName = `SiT d${depth} h${hidden}/${patch} ${size}x${size} + SideNet C${channels} E${embed} L${blocks}, B${batch} K${chain}`;
 
 const threads = num('threads', os.availableParallelism?.() ?? os.cpus().length);
-const torch = withTorch ? new TorchPeer(threads) : undefined;
+const torch = withTorch ? new TorchPeer('train_reference.py', threads) : undefined;
 let torchInfo: Record<string, unknown> | undefined;
 try {
   torchInfo = await torch?.call({ op: 'info' });
