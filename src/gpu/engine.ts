@@ -198,18 +198,12 @@ export class Engine implements TensorOwner {
       if (!Number.isInteger(d) || d < 0) throw new BindingError(`kernel ${call.kernel.name}: invalid workgroup count ${d}`);
       if (d > maxDim) throw new LimitExceededError('maxComputeWorkgroupsPerDimension', d, maxDim, `kernel ${call.kernel.name} dispatch`);
     }
-    if (x * y * z === 0) return;
-    this.recorded.push({
-      variant,
-      buffers,
-      uniformData: uniform ? packUniforms(call.kernel.name, uniform, call.uniforms) : null,
-      uniformBinding: uniform?.binding ?? -1,
-      workgroups: [x, y, z],
-      label: call.label ?? call.kernel.name,
-    });
     if (!uniform && call.uniforms && Object.keys(call.uniforms).length) {
       throw new BindingError(`kernel ${call.kernel.name} has no uniform struct but was given uniforms`);
     }
+    const uniformData = uniform ? packUniforms(call.kernel.name, uniform, call.uniforms) : null;
+    if (x * y * z === 0) return;
+    this.recorded.push({ variant, buffers, uniformData, uniformBinding: uniform?.binding ?? -1, workgroups: [x, y, z], label: call.label ?? call.kernel.name });
   }
 
   /** Number of dispatches recorded and not yet submitted. */

@@ -83,6 +83,14 @@ describe('engine: arguments are checked against the reflected WGSL', () => {
     expect(call(engine, { a, out }, { n: -1, alpha: 1, beta: 0 })).toThrow(/does not fit u32/);
   });
 
+  it('rejects uniforms for a kernel without a uniform struct, recording nothing', async () => {
+    const engine = await testEngine();
+    await engine.submit();
+    const plain: Kernel = { name: 'plain', source: '@group(0) @binding(0) var<storage, read_write> out: array<T>;\n@compute @workgroup_size(1) fn main() { out[0] = T(1.0); }' };
+    expect(() => engine.dispatch({ kernel: plain, bindings: { out: engine.empty([1]) }, uniforms: { n: 1 }, workgroups: [1] })).toThrow(/has no uniform struct but was given uniforms/);
+    expect(engine.pendingDispatches).toBe(0);
+  });
+
   it('refuses to bind one buffer as writable output and as input', async () => {
     const engine = await testEngine();
     const a = engine.zeros([4]);
