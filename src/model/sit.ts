@@ -17,6 +17,7 @@ import { linear } from '../gpu/ops/matmul.js';
 import { layerNorm } from '../gpu/ops/norm.js';
 import { patchify, unpatchify } from '../gpu/ops/patch.js';
 import { shapeString, Tensor } from '../gpu/tensor.js';
+import type { PixelLatentCodec } from './pixel-latent.js';
 import { loadWeights, WeightFileError, type LoadOptions, type SitArch, type TimeConvention, type WeightSource } from './weights.js';
 
 /** Classifier-free guidance settings (ba-solver.md §2). */
@@ -44,6 +45,8 @@ export class SitModel {
     readonly arch: SitArch,
     readonly convention: TimeConvention,
     private readonly weights: Map<string, Tensor>,
+    /** Set for pixel-space models: how their latents become images (no VAE needed). */
+    readonly latentCodec?: PixelLatentCodec,
   ) {
     this.channels = arch.inChannels;
     this.dtype = weights.get('pos_embed')?.dtype === 'f16' ? 'f16' : 'f32';
@@ -59,7 +62,7 @@ export class SitModel {
       for (const t of tensors.values()) t.dispose();
       throw new WeightFileError(`expected SiT weights, but the file holds a ${metadata.kind}`);
     }
-    return new SitModel(engine, metadata.arch, metadata.convention, tensors);
+    return new SitModel(engine, metadata.arch, metadata.convention, tensors, metadata.latent_codec);
   }
 
   get nullClass(): number {

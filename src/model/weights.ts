@@ -6,6 +6,7 @@
 import type { Engine } from '../gpu/engine.js';
 import { EngineError } from '../gpu/errors.js';
 import { f16BitsToF32, type Tensor } from '../gpu/tensor.js';
+import type { PixelLatentCodec } from './pixel-latent.js';
 
 /** The architecture recorded by tools/convert-weights for a SiT backbone. */
 export interface SitArch {
@@ -45,6 +46,8 @@ export type WeightFileMetadata = {
   dtype: 'f32' | 'f16';
   source_file?: string;
   source_key?: string | null;
+  /** How a SiT's latents become images when no VAE is used (small pixel-space models). */
+  latent_codec?: PixelLatentCodec;
 } & ({ kind: 'sit'; arch: SitArch } | { kind: 'sidenet'; arch: SideNetArch });
 
 export const METADATA_KEY = 'ba_webgpu';

@@ -9,12 +9,13 @@ import { dpmSolver2M } from './dpm.js';
 import { euler } from './euler.js';
 import { timeGrid, type GridOptions } from './grid.js';
 import { heun } from './heun.js';
+import { rk4 } from './rk4.js';
 import type { VelocityCorrector, VelocityModel } from './models.js';
 import { gaussianNoise } from './noise.js';
 import { biAnchorRule, gaussLegendre, LOBATTO_ALPHA } from './quadrature.js';
 import { SamplerError, SamplerRun, type GuidanceOptions, type SamplerHooks } from './run.js';
 
-export type SolverName = 'ba' | 'ba-single' | 'euler' | 'heun' | 'dpm++2m';
+export type SolverName = 'ba' | 'ba-single' | 'euler' | 'heun' | 'dpm++2m' | 'rk4';
 
 export interface SampleOptions extends SamplerHooks {
   model: VelocityModel;
@@ -22,7 +23,7 @@ export interface SampleOptions extends SamplerHooks {
   sidenet?: VelocityCorrector;
   solver: SolverName;
   /**
-   * Number of intervals N of the time grid. Backbone calls: N for every solver except Heun
+   * Number of intervals N of the time grid. Backbone calls: N for every solver except RK4 (4N) and Heun
    * (2N − 1).
    */
   nfe: number;
@@ -69,8 +70,9 @@ export async function sample(engine: Engine, options: SampleOptions): Promise<Sa
       case 'ba-single': latent = await singleAnchor(run, gaussLegendre(options.nodes ?? 3)); break;
       case 'euler': latent = await euler(run); break;
       case 'heun': latent = await heun(run); break;
+      case 'rk4': latent = await rk4(run); break;
       case 'dpm++2m': latent = await dpmSolver2M(run); break;
-      default: throw new SamplerError(`unknown solver '${solver as string}' (ba, ba-single, euler, heun, dpm++2m)`);
+      default: throw new SamplerError(`unknown solver '${solver as string}' (ba, ba-single, euler, heun, dpm++2m, rk4)`);
     }
     return { latent, backboneCalls: run.backboneCalls, sidenetCalls: run.sidenetCalls };
   } finally {
@@ -81,6 +83,7 @@ export async function sample(engine: Engine, options: SampleOptions): Promise<Sa
 export { biAnchor, singleAnchor } from './ba.js';
 export { dpmSolver2M } from './dpm.js';
 export { euler } from './euler.js';
+export { rk4 } from './rk4.js';
 export { heun } from './heun.js';
 export { timeGrid, type GridOptions } from './grid.js';
 export { gaussianNoise } from './noise.js';

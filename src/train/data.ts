@@ -8,6 +8,7 @@
  * then centred, padded with −1 (background) or cropped, to the latent H × W; the single channel
  * is repeated into each of the model's C latent channels.
  */
+import { encodePixels, latentShape, type PixelLatentCodec } from '../model/pixel-latent.js';
 import type { Rng } from './rng.js';
 
 export interface LatentDataset {
@@ -70,14 +71,25 @@ export function parseIdx(bytes: Uint8Array): { dims: number[]; data: Uint8Array 
   return { dims, data: bytes.subarray(start, start + count) };
 }
 
-/** IDX images [N, h, w] + labels [N] as a latent dataset of shape [C, H, W] (see the file comment). */
-export function idxDataset(images: Uint8Array, labels: Uint8Array, shape: readonly [number, number, number], classes = 10, limit = Infinity): InMemoryDataset {
+/**
+ * IDX images [N, h, w] + labels [N] as a latent dataset of shape [C, H, W]: through `codec` when
+ * the backbone was trained on pixel latents (its metadata says so), else as the file comment says.
+ */
+export function idxDataset(images: Uint8Array, labels: Uint8Array, shape: readonly [number, number, number], classes = 10, limit = Infinity, codec?: PixelLatentCodec): InMemoryDataset {
   const img = parseIdx(images);
   const lab = parseIdx(labels);
   if (img.dims.length !== 3 || lab.dims.length !== 1 || img.dims[0] !== lab.dims[0]) throw new Error(`IDX: images [${img.dims}] and labels [${lab.dims}] do not match`);
   const [C, H, W] = shape;
   const [n0, h, w] = img.dims;
   const n = Math.min(n0, limit);
+  if (codec) {
+    const expected = latentShape(codec, h, w);
+    if (expected.join() !== shape.join()) throw new Error(`IDX: ${h}×${w} images encode to latents [${expected}], the backbone takes [${shape}]`);
+    if (codec.imageChannels !== 1) throw new Error(`IDX images have 1 channel, the latent codec expects ${codec.imageChannels}`);
+    const pixels = new Float32Array(n * h * w);
+    for (let i = 0; i < pixels.length; i++) pixels[i] = img.data[i] / 127.5 - 1;
+    return new InMemoryDataset(shape, classes, encodePixels(codec, pixels, n, h, w), Array.from(lab.data.subarray(0, n)));
+  }
   const f = Math.max(1, Math.ceil(Math.max(h / H, w / W)));
   const ph = Math.floor(h / f);
   const pw = Math.floor(w / f);

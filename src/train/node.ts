@@ -2,6 +2,7 @@
  * Node-only helpers for training: checkpoint files (atomic writes, latest lookup, pruning)
  * and MNIST-style IDX files from disk (gunzipped via node:zlib when compressed).
  */
+import type { PixelLatentCodec } from '../model/pixel-latent.js';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -54,6 +55,6 @@ async function readMaybeGzip(path: string): Promise<Uint8Array> {
 }
 
 /** IDX images + labels files (e.g. Fashion-MNIST train-images-idx3-ubyte.gz) as latents of [C, H, W] (see data.ts). */
-export async function loadIdxFiles(images: string, labels: string, shape: readonly [number, number, number], options: { classes?: number; limit?: number } = {}): Promise<InMemoryDataset> {
-  return idxDataset(await readMaybeGzip(images), await readMaybeGzip(labels), shape, options.classes ?? 10, options.limit);
+export async function loadIdxFiles(images: string, labels: string, shape: readonly [number, number, number], options: { classes?: number; limit?: number; codec?: PixelLatentCodec } = {}): Promise<InMemoryDataset> {
+  return idxDataset(await readMaybeGzip(images), await readMaybeGzip(labels), shape, options.classes ?? 10, options.limit, options.codec);
 }

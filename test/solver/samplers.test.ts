@@ -19,9 +19,10 @@ describe('samplers: calls, steps, cancellation, noise', () => {
     euler: (n) => [n, 0],
     heun: (n) => [2 * n - 1, 0],
     'dpm++2m': (n) => [n, 0],
+    rk4: (n) => [4 * n, 0],
   };
   for (const solver of Object.keys(expected) as SolverName[]) {
-    it(`${solver}: backbone calls (${solver === 'heun' ? '2N − 1' : 'N'}), SideNet calls, one submit per step, with and without CFG; frees every intermediate`, async () => {
+    it(`${solver}: backbone calls (${{ heun: '2N − 1', rk4: '4N' }[solver as string] ?? 'N'}), SideNet calls, one submit per step, with and without CFG; frees every intermediate`, async () => {
       const { engine, model, sidenet } = await setup();
       await engine.sync();
       const liveBefore = engine.poolStats().liveBytes;

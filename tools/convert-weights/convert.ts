@@ -3,6 +3,7 @@
  * validate the layout → stream tensors one at a time into a safetensors file.
  */
 import { basename } from 'node:path';
+import type { PixelLatentCodec } from '../../src/model/pixel-latent.js';
 import { ConvertError, LegacyTorchFormatError, UnsupportedFormatError } from './errors.js';
 import { convertFloats, type DType, type OutputDType } from './dtype.js';
 import { RandomAccessFile } from './file.js';
@@ -34,6 +35,8 @@ export interface ConvertOptions {
   heads?: number;
   /** Time convention of the model (default: 'sit' for learn_sigma SiT, else 'repa'). */
   convention?: Convention;
+  /** For pixel-space SiTs: how latents map to images, recorded in the metadata for apps. */
+  latentCodec?: PixelLatentCodec;
   onProgress?: (bytesWritten: number, totalBytes: number) => void;
 }
 
@@ -48,6 +51,7 @@ export interface BaWebgpuMetadata {
   source_file: string;
   /** Top-level entry of a training checkpoint that was used ('ema', 'model', ...), or null. */
   source_key: string | null;
+  latent_codec?: PixelLatentCodec;
 }
 
 /** A source tensor's dtype and shape (its bytes are only read by convert()). */
@@ -148,6 +152,7 @@ async function planFrom(
       dtype,
       source_file: basename(file.path),
       source_key: key,
+      ...(options.latentCodec ? { latent_codec: options.latentCodec } : {}),
     },
     tensors: new Map([...sources].map(([k, t]) => [k, { dtype: t.dtype, shape: t.shape }])),
     dropped: mapped.dropped,
