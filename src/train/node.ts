@@ -4,7 +4,7 @@
  */
 import type { PixelLatentCodec } from '../model/pixel-latent.js';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { idxDataset, type InMemoryDataset } from './data.js';
 
@@ -12,6 +12,7 @@ const CKPT = /^ckpt-(\d+)\.safetensors$/;
 
 /** Writes bytes to `path` via `path.partial` + rename: a crash never leaves a torn file. */
 export async function writeAtomic(path: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
   await writeFile(`${path}.partial`, bytes);
   await rename(`${path}.partial`, path);
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { FASHION_CODEC } from '../../src/model/pixel-latent.js';
 import { InMemoryDataset, parseIdx, sampleBatch } from '../../src/train/data.js';
 import { loadIdxFiles } from '../../src/train/node.js';
 import { Rng } from '../../src/train/rng.js';
@@ -39,6 +40,23 @@ describe('latent datasets', () => {
     const b = ds.item(1).latent;
     expect(b[0]).toBe(1); // the 4×4 block is exactly pooled cell (0, 0)
     expect(b[1]).toBe(-1);
+  });
+
+  it('encodes through a pixel latent codec when the backbone has one; a shape mismatch names both shapes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ba-idx-'));
+    // One 28×28 image whose only white pixel is at row 0, column 1.
+    const pixels = new Uint8Array(784);
+    pixels[1] = 255;
+    writeFileSync(join(dir, 'img'), idx([1, 28, 28], pixels));
+    writeFileSync(join(dir, 'lab'), idx([1], new Uint8Array([5])));
+    const ds = await loadIdxFiles(join(dir, 'img'), join(dir, 'lab'), [4, 16, 16], { codec: FASHION_CODEC });
+    const { latent, label } = ds.item(0);
+    expect(label).toBe(5);
+    // Padded by 2: (row 2, col 3) → latent channel 2·0 + 1 = 1 at (1, 1).
+    expect(latent[1 * 256 + 1 * 16 + 1]).toBe(1);
+    expect(latent.filter((x) => x === 1).length).toBe(1);
+    expect(latent.filter((x) => x === -1).length).toBe(4 * 256 - 1);
+    await expect(loadIdxFiles(join(dir, 'img'), join(dir, 'lab'), [4, 8, 8], { codec: FASHION_CODEC })).rejects.toThrow(/encode to latents \[4,16,16\], the backbone takes \[4,8,8\]/);
   });
 
   it('draws batches reproducibly from the RNG stream', () => {
