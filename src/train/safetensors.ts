@@ -42,7 +42,8 @@ export function parseSafetensors(bytes: Uint8Array): { metadata: Record<string, 
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     const [b, e] = info.data_offsets;
-    const raw = bytes.slice(base + b, base + e);
+    // A copy, aligned at 0 (Node's Buffer.slice() would return a view of the whole file instead).
+    const raw = new Uint8Array(bytes.subarray(base + b, base + e));
     let data: Float32Array;
     if (info.dtype === 'F32') data = new Float32Array(raw.buffer, 0, (e - b) / 4);
     else if (info.dtype === 'F16') data = Float32Array.from(new Uint16Array(raw.buffer, 0, (e - b) / 2), halfToFloat);
