@@ -35,6 +35,20 @@ export interface SideNetArch {
   latentChannels: number;
 }
 
+/** The architecture of an AutoencoderKL decoder (Stable Diffusion's VAE: see src/model/vae.ts). */
+export interface VaeArch {
+  /** diffusers' block_out_channels, highest resolution first: (128, 256, 512, 512) for SD. */
+  blockOutChannels: number[];
+  /** Each up block has layersPerBlock + 1 resnets. */
+  layersPerBlock: number;
+  /** GroupNorm groups (32 for SD); not recorded in the weights, so the converter is told. */
+  groups: number;
+  latentChannels: number;
+  outChannels: number;
+  /** Latents in the sampler's space are the VAE's times this (0.18215 for SD's VAE). */
+  scalingFactor: number;
+}
+
 /** Time convention of a model's velocity (ba-solver.md §1). */
 export type TimeConvention = 'repa' | 'sit';
 
@@ -48,7 +62,7 @@ export type WeightFileMetadata = {
   source_key?: string | null;
   /** How a SiT's latents become images when no VAE is used (small pixel-space models). */
   latent_codec?: PixelLatentCodec;
-} & ({ kind: 'sit'; arch: SitArch } | { kind: 'sidenet'; arch: SideNetArch });
+} & ({ kind: 'sit'; arch: SitArch } | { kind: 'sidenet'; arch: SideNetArch } | { kind: 'vae'; arch: VaeArch });
 
 export const METADATA_KEY = 'ba_webgpu';
 

@@ -5,6 +5,9 @@
 // adapters spend their time on arithmetic rather than loads (8 pixels measured 1.5-2x faster
 // than 4 on lavapipe). No workgroup memory: on CPU adapters register blocking beats
 // shared-memory tiling.
+// With UPSAMPLE the input is first upsampled ×2 (nearest, as F.interpolate(scale_factor=2)):
+// x is [B, Cin, H/2, W/2] for an output of [B, Cout, H, W], and every output-space tap reads
+// input pixel (y / 2, x / 2), so the upsampled image is never stored.
 
 struct Params {
   cin: u32,
@@ -25,6 +28,7 @@ override HAS_BIAS: bool = false;
 // Input gradient of a conv: dx = conv3x3(dy, weight transposed over (out, in) and flipped in
 // space), reading the forward weight [Cout_fwd = cin, Cin_fwd = cout, 3, 3] in place.
 override TRANSPOSE_FLIP: bool = false;
+override UPSAMPLE: bool = false;
 override WG: u32 = 64;
 
 // The 3 taps of one kernel row for output channel co (zeros past cout).
@@ -52,7 +56,10 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let x0 = i32((id % params.xGroups) * 8u);
   let co0 = wg.y * 4u;
   let b = wg.z;
-  let plane = params.height * params.width;
+  // Output-space rows and columns map to input ones by a shift: 1 with UPSAMPLE, else 0.
+  let up = select(0u, 1u, UPSAMPLE);
+  let inWidth = params.width >> up;
+  let plane = (params.height >> up) * inWidth;
 
   // lo*: pixels x0..x0+3, hi*: x0+4..x0+7, one pair per output channel.
   var lo0 = vec4<f32>(0.0);
@@ -68,22 +75,22 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   // short-circuit && / ||, which compiles to branches) puts 30 branches in each kernel row,
   // and SwiftShader then takes minutes to compile the fully inlined body.
   let last = i32(params.width) - 1;
-  let c0 = u32(clamp(x0 - 1, 0, last)); let m0 = x0 >= 1;
-  let c1 = u32(min(x0, last));          let m1 = x0 <= last;
-  let c2 = u32(min(x0 + 1, last));      let m2 = x0 + 1 <= last;
-  let c3 = u32(min(x0 + 2, last));      let m3 = x0 + 2 <= last;
-  let c4 = u32(min(x0 + 3, last));      let m4 = x0 + 3 <= last;
-  let c5 = u32(min(x0 + 4, last));      let m5 = x0 + 4 <= last;
-  let c6 = u32(min(x0 + 5, last));      let m6 = x0 + 5 <= last;
-  let c7 = u32(min(x0 + 6, last));      let m7 = x0 + 6 <= last;
-  let c8 = u32(min(x0 + 7, last));      let m8 = x0 + 7 <= last;
-  let c9 = u32(min(x0 + 8, last));      let m9 = x0 + 8 <= last;
+  let c0 = u32(clamp(x0 - 1, 0, last)) >> up; let m0 = x0 >= 1;
+  let c1 = u32(min(x0, last)) >> up;          let m1 = x0 <= last;
+  let c2 = u32(min(x0 + 1, last)) >> up;      let m2 = x0 + 1 <= last;
+  let c3 = u32(min(x0 + 2, last)) >> up;      let m3 = x0 + 2 <= last;
+  let c4 = u32(min(x0 + 3, last)) >> up;      let m4 = x0 + 3 <= last;
+  let c5 = u32(min(x0 + 4, last)) >> up;      let m5 = x0 + 4 <= last;
+  let c6 = u32(min(x0 + 5, last)) >> up;      let m6 = x0 + 5 <= last;
+  let c7 = u32(min(x0 + 6, last)) >> up;      let m7 = x0 + 6 <= last;
+  let c8 = u32(min(x0 + 7, last)) >> up;      let m8 = x0 + 7 <= last;
+  let c9 = u32(min(x0 + 8, last)) >> up;      let m9 = x0 + 8 <= last;
   for (var ci = 0u; ci < params.cin; ci++) {
     let base = (b * params.cin + ci) * plane;
     for (var ky = 0u; ky < 3u; ky++) {
       let yy = y + i32(ky) - 1;
       let rowIn = (yy >= 0) & (yy < i32(params.height));  // & on bools: no short circuit
-      let rowBase = base + u32(clamp(yy, 0, i32(params.height) - 1)) * params.width;
+      let rowBase = base + (u32(clamp(yy, 0, i32(params.height) - 1)) >> up) * inWidth;
       let r0 = select(0.0, f32(x[rowBase + c0]), rowIn & m0);
       let r1 = select(0.0, f32(x[rowBase + c1]), rowIn & m1);
       let r2 = select(0.0, f32(x[rowBase + c2]), rowIn & m2);

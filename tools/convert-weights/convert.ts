@@ -14,6 +14,7 @@ import {
   type SideNetArch,
   type SitArch,
   type SourceLayout,
+  type VaeArch,
 } from './layouts.js';
 import { describe } from './pickle.js';
 import { SafetensorsWriter, looksLikeSafetensors, readSafetensors } from './safetensors.js';
@@ -33,6 +34,9 @@ export interface ConvertOptions {
   kind?: ModelKind;
   /** Attention heads when the weights do not determine them. */
   heads?: number;
+  /** VAE: GroupNorm groups (default 32) and latent scaling factor (default 0.18215), which the weights do not record. */
+  groups?: number;
+  scalingFactor?: number;
   /** Time convention of the model (default: 'sit' for learn_sigma SiT, else 'repa'). */
   convention?: Convention;
   /** For pixel-space SiTs: how latents map to images, recorded in the metadata for apps. */
@@ -44,7 +48,7 @@ export interface ConvertOptions {
 export interface BaWebgpuMetadata {
   format: 'ba-webgpu/1';
   kind: ModelKind;
-  arch: SitArch | SideNetArch;
+  arch: SitArch | SideNetArch | VaeArch;
   convention: Convention;
   source_layout: SourceLayout;
   dtype: OutputDType;
@@ -136,9 +140,10 @@ async function planFrom(
   const root = await readCheckpoint(file);
   const { dict, key } = selectStateDict(root, options.source ?? 'auto', file.path);
   const tensors = stripPrefixes(dict, file.path);
-  const mapped = withFileName(file.path, () => mapLayout(tensors, { kind: options.kind, heads: options.heads }));
+  const { kind, heads, groups, scalingFactor } = options;
+  const mapped = withFileName(file.path, () => mapLayout(tensors, { kind, heads, groups, scalingFactor }));
   const dtype = options.dtype ?? 'f32';
-  const sources = new Map(mapped.keep.map((k) => [k, tensors.get(k)!]));
+  const sources = mapped.sources;
   let totalBytes = 0;
   for (const t of sources.values()) totalBytes += t.shape.reduce((a, b) => a * b, 1) * (dtype === 'f16' ? 2 : 4);
   const notes = key ? [`using the '${key}' weights of a training checkpoint`, ...mapped.notes] : mapped.notes;

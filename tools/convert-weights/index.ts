@@ -14,6 +14,6 @@ export {
 export * from './errors.js';
 export { f32BitsToF16Bits, numberToF16Bits, f16BitsToNumber, type DType, type OutputDType } from './dtype.js';
 export { RandomAccessFile } from './file.js';
-export { mapLayout, type Convention, type ModelKind, type SideNetArch, type SitArch, type SourceLayout } from './layouts.js';
+export { mapLayout, type Convention, type ModelKind, type SideNetArch, type SitArch, type SourceLayout, type VaeArch } from './layouts.js';
 export { readSafetensors, SafetensorsWriter, type SafetensorsFile, type TensorSpec } from './safetensors.js';
 export type { TensorSource } from './tensor.js';

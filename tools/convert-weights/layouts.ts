@@ -3,17 +3,28 @@
  * in terms of architecture symbols, plus a small function that reads those symbols off a few
  * anchor tensors. Validation (missing, unknown, dtype, shape) is generic over the tables.
  */
-import { ArchInferenceError, DtypeError, MissingKeyError, ShapeMismatchError, UnknownKeyError } from './errors.js';
+import { ArchInferenceError, ConvertError, DtypeError, MissingKeyError, ShapeMismatchError, UnknownKeyError } from './errors.js';
 import { FLOAT_DTYPES } from './dtype.js';
 import type { TensorSource } from './tensor.js';
 
-import type { SideNetArch, SitArch, TimeConvention } from '../../src/model/weights.js';
+import type { SideNetArch, SitArch, TimeConvention, VaeArch } from '../../src/model/weights.js';
 
 // The architecture records belong to the engine's weight format (src/model/weights.ts).
-export type { SideNetArch, SitArch };
-export type ModelKind = 'sit' | 'sidenet';
+export type { SideNetArch, SitArch, VaeArch };
+export type ModelKind = 'sit' | 'sidenet' | 'vae';
 export type Convention = TimeConvention;
-export type SourceLayout = 'sit' | 'repa' | 'sidenet';
+/** 'diffusers-vae': diffusers' names (current or pre-0.15); 'ldm-vae': the original latent-diffusion ones. */
+export type SourceLayout = 'sit' | 'repa' | 'sidenet' | 'diffusers-vae' | 'ldm-vae';
+
+/** What the weights do not determine, from the command line. */
+export interface LayoutOptions {
+  /** Attention heads (SiT without qk-norm, SideNet). */
+  heads?: number;
+  /** VAE GroupNorm groups; default 32 (Stable Diffusion's). */
+  groups?: number;
+  /** VAE latent scaling factor; default 0.18215 (Stable Diffusion's). */
+  scalingFactor?: number;
+}
 
 interface Rule {
   /** `{i}` stands for a block index. */
@@ -22,20 +33,42 @@ interface Rule {
   shape: string;
   /** Which blocks the rule applies to (block rules only); default all. */
   blocks?: 'res' | 'attn';
-  /** Present only when this arch flag is set. */
-  when?: 'qkNorm';
+  /** Present only when this flag is set (an arch flag, or per module for the VAE). */
+  when?: 'qkNorm' | 'shortcut';
+}
+
+/** A key's shape spec and the symbol values it is evaluated with. */
+interface ExpectedShape {
+  spec: string;
+  symbols: Record<string, number>;
+}
+
+/** Other spellings of a layout's keys, rewritten to the table's names before validation. */
+interface Canonical {
+  tensors: Map<string, TensorSource>;
+  /** Source keys left out on purpose (e.g. the rest of a full Stable Diffusion checkpoint). */
+  dropped: string[];
+  notes: string[];
 }
 
 interface Layout<A> {
   kind: ModelKind;
-  rules: Rule[];
   /** Key prefixes dropped on purpose, with the note shown to the user. */
   drop: { prefix: string; note: string }[];
-  infer(get: ShapeGetter, keys: ReadonlySet<string>, options: { heads?: number }): A;
+  canonicalize?(tensors: ReadonlyMap<string, TensorSource>): Canonical;
+  infer(get: ShapeGetter, keys: ReadonlySet<string>, options: LayoutOptions): A;
+  /** Every key the architecture has, with its expected shape. */
+  expected(arch: A): Map<string, ExpectedShape>;
+  /** `sourceKeys`: the checkpoint's keys as found (before canonicalize). */
+  sourceLayout(arch: A, sourceKeys: ReadonlySet<string>): SourceLayout;
+}
+
+/** A transformer-style layout: one table of rules, `{i}` rules repeated per block. */
+interface BlockLayout<A> extends Omit<Layout<A>, 'expected'> {
+  rules: Rule[];
   symbols(arch: A): Record<string, number>;
   blockKinds(arch: A): ('res' | 'attn')[];
   flags(arch: A): Set<string>;
-  sourceLayout(arch: A): SourceLayout;
 }
 
 type ShapeGetter = (key: string, rank: number) => readonly number[];
@@ -44,7 +77,7 @@ type ShapeGetter = (key: string, rank: number) => readonly number[];
 const KNOWN_SIT_HEADS: Record<number, number> = { 1152: 16, 1024: 16, 768: 12, 384: 6 };
 export const DEFAULT_SIDENET_HEADS = 4;
 
-const SIT: Layout<SitArch> = {
+const SIT = blockLayout<SitArch>({
   kind: 'sit',
   rules: [
     { key: 'pos_embed', shape: '1, T, D' },
@@ -110,9 +143,9 @@ const SIT: Layout<SitArch> = {
   blockKinds: (a) => new Array(a.depth).fill('res'),
   flags: (a) => new Set(a.qkNorm ? ['qkNorm'] : []),
   sourceLayout: (a) => (a.learnSigma ? 'sit' : 'repa'),
-};
+});
 
-const SIDENET: Layout<SideNetArch> = {
+const SIDENET = blockLayout<SideNetArch>({
   kind: 'sidenet',
   rules: [
     ...['t_embedder', 'h_embedder'].flatMap((e) => [
@@ -167,6 +200,151 @@ const SIDENET: Layout<SideNetArch> = {
   blockKinds: (a) => [...Array(a.blocks).keys()].map((i) => (i === a.attnBlock ? 'attn' : 'res')),
   flags: () => new Set(),
   sourceLayout: () => 'sidenet',
+});
+
+// ---- The VAE decoder of Stable Diffusion (diffusers AutoencoderKL) ---------------------------
+
+const DEFAULT_VAE_GROUPS = 32;
+const DEFAULT_VAE_SCALING_FACTOR = 0.18215;
+
+/** The decoder's modules, each a table in its own symbols; VAE.expected lists the instances. */
+const VAE_TOP: Rule[] = [
+  { key: 'post_quant_conv.weight', shape: 'L, L, 1, 1' },
+  { key: 'post_quant_conv.bias', shape: 'L' },
+  { key: 'decoder.conv_in.weight', shape: 'M, L, 3, 3' },
+  { key: 'decoder.conv_in.bias', shape: 'M' },
+  { key: 'decoder.conv_norm_out.weight', shape: 'C0' },
+  { key: 'decoder.conv_norm_out.bias', shape: 'C0' },
+  { key: 'decoder.conv_out.weight', shape: 'Co, C0, 3, 3' },
+  { key: 'decoder.conv_out.bias', shape: 'Co' },
+];
+/** ResnetBlock2D from In to Out channels, with a 1×1 shortcut when they differ. */
+const VAE_RESNET: Rule[] = [
+  { key: 'norm1.weight', shape: 'In' },
+  { key: 'norm1.bias', shape: 'In' },
+  { key: 'conv1.weight', shape: 'Out, In, 3, 3' },
+  { key: 'conv1.bias', shape: 'Out' },
+  { key: 'norm2.weight', shape: 'Out' },
+  { key: 'norm2.bias', shape: 'Out' },
+  { key: 'conv2.weight', shape: 'Out, Out, 3, 3' },
+  { key: 'conv2.bias', shape: 'Out' },
+  { key: 'conv_shortcut.weight', shape: 'Out, In, 1, 1', when: 'shortcut' },
+  { key: 'conv_shortcut.bias', shape: 'Out', when: 'shortcut' },
+];
+/** The mid block's single-head attention over C channels. */
+const VAE_ATTENTION: Rule[] = [
+  { key: 'group_norm.weight', shape: 'C' },
+  { key: 'group_norm.bias', shape: 'C' },
+  ...['to_q', 'to_k', 'to_v', 'to_out.0'].flatMap((p) => [{ key: `${p}.weight`, shape: 'C, C' }, { key: `${p}.bias`, shape: 'C' }]),
+];
+const VAE_UPSAMPLER: Rule[] = [
+  { key: 'conv.weight', shape: 'C, C, 3, 3' },
+  { key: 'conv.bias', shape: 'C' },
+];
+
+/** A full Stable Diffusion checkpoint keeps its VAE under this prefix. */
+const SD_VAE_PREFIX = 'first_stage_model.';
+const LEGACY_ATTENTION: Record<string, string> = { query: 'to_q', key: 'to_k', value: 'to_v', proj_attn: 'to_out.0' };
+
+/**
+ * Older spellings of the decoder's keys, each rewritten (in this order) to diffusers' current
+ * names: the original latent-diffusion layout (SD checkpoints; its decoder.up.{k} counts from
+ * the highest resolution, diffusers' up_blocks.{i} from the lowest, so i = levels − 1 − k) and
+ * the attention names of diffusers < 0.15.
+ */
+const VAE_RENAMES: { pattern: RegExp; to: (m: RegExpExecArray, upLevels: number) => string }[] = [
+  { pattern: /^decoder\.mid\.block_([12])\./, to: (m) => `decoder.mid_block.resnets.${Number(m[1]) - 1}.` },
+  { pattern: /^decoder\.mid\.attn_1\.norm\./, to: () => 'decoder.mid_block.attentions.0.group_norm.' },
+  { pattern: /^decoder\.mid\.attn_1\.([qkv])\./, to: (m) => `decoder.mid_block.attentions.0.to_${m[1]}.` },
+  { pattern: /^decoder\.mid\.attn_1\.proj_out\./, to: () => 'decoder.mid_block.attentions.0.to_out.0.' },
+  { pattern: /^decoder\.up\.(\d+)\.block\./, to: (m, n) => `decoder.up_blocks.${n - 1 - Number(m[1])}.resnets.` },
+  { pattern: /^decoder\.up\.(\d+)\.upsample\./, to: (m, n) => `decoder.up_blocks.${n - 1 - Number(m[1])}.upsamplers.0.` },
+  { pattern: /^decoder\.norm_out\./, to: () => 'decoder.conv_norm_out.' },
+  { pattern: /\.nin_shortcut\./, to: () => '.conv_shortcut.' },
+  { pattern: /\.attentions\.0\.(query|key|value|proj_attn)\./, to: (m) => `.attentions.0.${LEGACY_ATTENTION[m[1]]}.` },
+];
+/** Latent-diffusion stores the attention projections as 1×1 convs [C, C, 1, 1]. */
+const VAE_ATTENTION_WEIGHT = /^decoder\.mid_block\.attentions\.0\.to_(q|k|v|out\.0)\.weight$/;
+
+const VAE: Layout<VaeArch> = {
+  kind: 'vae',
+  drop: [
+    { prefix: 'encoder.', note: 'the VAE encoder (only the decoder is converted)' },
+    { prefix: 'quant_conv.', note: "the encoder's quant_conv" },
+    { prefix: 'loss.', note: 'training losses (LPIPS, discriminator)' },
+    { prefix: 'model_ema.', note: 'EMA bookkeeping of a training checkpoint' },
+  ],
+  canonicalize(tensors) {
+    let entries = [...tensors];
+    const dropped: string[] = [];
+    const notes: string[] = [];
+    if (entries.some(([k]) => k.startsWith(SD_VAE_PREFIX))) {
+      const others = entries.filter(([k]) => !k.startsWith(SD_VAE_PREFIX)).map(([k]) => k);
+      dropped.push(...others);
+      if (others.length) notes.push(`dropped ${others.length} tensors outside ${SD_VAE_PREFIX}*: the rest of a Stable Diffusion checkpoint (UNet, text encoder, schedule)`);
+      entries = entries.filter(([k]) => k.startsWith(SD_VAE_PREFIX)).map(([k, t]) => [k.slice(SD_VAE_PREFIX.length), t]);
+    }
+    const upLevels = new Set(entries.map(([k]) => /^decoder\.up\.(\d+)\./.exec(k)?.[1]).filter((level) => level !== undefined)).size;
+    const out = new Map<string, TensorSource>();
+    let renamed = 0;
+    for (const [key, tensor] of entries) {
+      let name = key;
+      for (const { pattern, to } of VAE_RENAMES) {
+        const m = pattern.exec(name);
+        if (m) name = name.slice(0, m.index) + to(m, upLevels) + name.slice(m.index + m[0].length);
+      }
+      if (name !== key) renamed++;
+      if (out.has(name)) throw new ConvertError(`${key} and another key both name ${name}`);
+      const [rows, cols, kh, kw] = tensor.shape;
+      const squeeze = VAE_ATTENTION_WEIGHT.test(name) && tensor.shape.length === 4 && kh === 1 && kw === 1;
+      out.set(name, squeeze ? { dtype: tensor.dtype, shape: [rows, cols], read: () => tensor.read() } : tensor);
+    }
+    if (renamed) notes.push(`renamed ${renamed} keys from an older VAE layout (latent-diffusion or diffusers < 0.15) to diffusers' current names`);
+    return { tensors: out, dropped, notes };
+  },
+  infer(get, keys, options) {
+    const upBlocks = indexCount(keys, /^decoder\.up_blocks\.(\d+)\./);
+    if (upBlocks === 0) throw new MissingKeyError(['decoder.up_blocks.0.resnets.0.conv1.weight'], 'vae');
+    // up_blocks.{i} holds block_out_channels[-1 - i] channels.
+    const blockOutChannels = [...Array(upBlocks).keys()].map((i) => get(`decoder.up_blocks.${i}.resnets.0.conv1.weight`, 4)[0]).reverse();
+    const groups = options.groups ?? DEFAULT_VAE_GROUPS;
+    if (!Number.isInteger(groups) || groups < 1 || blockOutChannels.some((c) => c % groups !== 0)) {
+      throw new ArchInferenceError(
+        `GroupNorm groups ${groups} do not divide the decoder's channels (block_out_channels [${blockOutChannels.join(', ')}]): ` +
+          'pass --groups (the VAE config\'s norm_num_groups)',
+      );
+    }
+    const scalingFactor = options.scalingFactor ?? DEFAULT_VAE_SCALING_FACTOR;
+    if (!(Number.isFinite(scalingFactor) && scalingFactor > 0)) throw new ArchInferenceError(`--scaling-factor must be a positive number, got ${scalingFactor}`);
+    return {
+      blockOutChannels,
+      layersPerBlock: indexCount(keys, /^decoder\.up_blocks\.0\.resnets\.(\d+)\./) - 1,
+      groups,
+      latentChannels: get('post_quant_conv.weight', 4)[0],
+      outChannels: get('decoder.conv_out.weight', 4)[0],
+      scalingFactor,
+    };
+  },
+  expected(a) {
+    const out = new Map<string, ExpectedShape>();
+    const add = (prefix: string, rules: Rule[], symbols: Record<string, number>, flags: string[] = []) => {
+      for (const rule of rules) if (!rule.when || flags.includes(rule.when)) out.set(prefix + rule.key, { spec: rule.shape, symbols });
+    };
+    const widths = [...a.blockOutChannels].reverse();
+    const mid = widths[0];
+    add('', VAE_TOP, { L: a.latentChannels, M: mid, C0: a.blockOutChannels[0], Co: a.outChannels });
+    for (const j of [0, 1]) add(`decoder.mid_block.resnets.${j}.`, VAE_RESNET, { In: mid, Out: mid });
+    add('decoder.mid_block.attentions.0.', VAE_ATTENTION, { C: mid });
+    widths.forEach((width, i) => {
+      for (let j = 0; j <= a.layersPerBlock; j++) {
+        const cin = j === 0 ? widths[Math.max(i - 1, 0)] : width;
+        add(`decoder.up_blocks.${i}.resnets.${j}.`, VAE_RESNET, { In: cin, Out: width }, cin !== width ? ['shortcut'] : []);
+      }
+      if (i < widths.length - 1) add(`decoder.up_blocks.${i}.upsamplers.0.`, VAE_UPSAMPLER, { C: width });
+    });
+    return out;
+  },
+  sourceLayout: (_, sourceKeys) => ([...sourceKeys].some((k) => /(^|\.)decoder\.mid\.block_1\./.test(k)) ? 'ldm-vae' : 'diffusers-vae'),
 };
 
 function sitHeads(hidden: number, qkNormDim: number | undefined, flag: number | undefined): number {
@@ -192,9 +370,14 @@ function sitHeads(hidden: number, qkNormDim: number | undefined, flag: number | 
 }
 
 function blockCount(keys: ReadonlySet<string>): number {
+  return indexCount(keys, /^blocks\.(\d+)\./);
+}
+
+/** 1 + the largest index the pattern's first group captures in any key (0 if none matches). */
+function indexCount(keys: ReadonlySet<string>, pattern: RegExp): number {
   let count = 0;
   for (const k of keys) {
-    const m = /^blocks\.(\d+)\./.exec(k);
+    const m = pattern.exec(k);
     if (m) count = Math.max(count, Number(m[1]) + 1);
   }
   return count;
@@ -202,10 +385,12 @@ function blockCount(keys: ReadonlySet<string>): number {
 
 export interface MappedModel {
   kind: ModelKind;
-  arch: SitArch | SideNetArch;
+  arch: SitArch | SideNetArch | VaeArch;
   sourceLayout: SourceLayout;
-  /** Keys to write, in source order. */
+  /** Keys to write (the layout's names), in source order. */
   keep: string[];
+  /** The tensor to write under each kept key. */
+  sources: Map<string, TensorSource>;
   dropped: string[];
   notes: string[];
 }
@@ -213,24 +398,28 @@ export interface MappedModel {
 /** Detects the layout, infers the architecture and validates every key, dtype and shape. */
 export function mapLayout(
   tensors: ReadonlyMap<string, TensorSource>,
-  options: { kind?: ModelKind; heads?: number } = {},
+  options: LayoutOptions & { kind?: ModelKind } = {},
 ): MappedModel {
   const kind = options.kind ?? detectKind(tensors);
+  if (kind === 'vae') return apply(VAE, tensors, options);
   return kind === 'sit' ? apply(SIT, tensors, options) : apply(SIDENET, tensors, options);
 }
 
 function detectKind(tensors: ReadonlyMap<string, TensorSource>): ModelKind {
   if (tensors.has('x_embedder.proj.weight')) return 'sit';
   if (tensors.has('input_conv.weight')) return 'sidenet';
+  if (tensors.has('decoder.conv_in.weight') || tensors.has(`${SD_VAE_PREFIX}decoder.conv_in.weight`)) return 'vae';
   throw new ArchInferenceError(
-    'cannot tell the model kind: found neither x_embedder.proj.weight (SiT) nor input_conv.weight (SideNet); ' +
-      `first keys: ${[...tensors.keys()].slice(0, 6).join(', ')}`,
+    'cannot tell the model kind: found neither x_embedder.proj.weight (SiT), input_conv.weight (SideNet) ' +
+      `nor decoder.conv_in.weight (VAE); first keys: ${[...tensors.keys()].slice(0, 6).join(', ')}`,
   );
 }
 
-function apply<A>(layout: Layout<A>, tensors: ReadonlyMap<string, TensorSource>, options: { heads?: number }): MappedModel {
+function apply<A>(layout: Layout<A>, found: ReadonlyMap<string, TensorSource>, options: LayoutOptions): MappedModel {
+  const canonical = layout.canonicalize?.(found) ?? { tensors: new Map(found), dropped: [], notes: [] };
+  const tensors = canonical.tensors;
   const dropped = new Set<string>();
-  const notes: string[] = [];
+  const notes = [...canonical.notes];
   for (const d of layout.drop) {
     const hits = [...tensors.keys()].filter((k) => k.startsWith(d.prefix));
     if (hits.length > 0) notes.push(`dropped ${hits.length} ${d.prefix}* tensors: ${d.note}`);
@@ -245,50 +434,57 @@ function apply<A>(layout: Layout<A>, tensors: ReadonlyMap<string, TensorSource>,
   };
   const arch = layout.infer(get, present, options);
 
-  const expected = expand(layout, arch);
+  const expected = layout.expected(arch);
   const missing = [...expected.keys()].filter((k) => !present.has(k));
   const unknown = [...present].filter((k) => !expected.has(k));
   if (missing.length > 0) throw new MissingKeyError(missing, layout.kind, unknown);
   if (unknown.length > 0) throw new UnknownKeyError(unknown, layout.kind);
 
-  const symbols = layout.symbols(arch);
   for (const key of present) {
     const t = tensors.get(key)!;
     if (!FLOAT_DTYPES.has(t.dtype)) {
       throw new DtypeError(`${key} has dtype ${t.dtype}; model weights must be floating point (F32, F16, BF16, F64)`);
     }
-    const spec = expected.get(key)!;
+    const { spec, symbols } = expected.get(key)!;
     const dims = spec.split(',').map((d) => evaluate(d.trim(), symbols));
     if (dims.length !== t.shape.length || dims.some((d, i) => d !== t.shape[i])) {
       throw new ShapeMismatchError(key, t.shape, `[${spec}] = [${dims.join(', ')}]`);
     }
   }
+  const keep = [...present];
   return {
     kind: layout.kind,
-    arch: arch as SitArch | SideNetArch,
-    sourceLayout: layout.sourceLayout(arch),
-    keep: [...present],
-    dropped: [...dropped],
+    arch: arch as SitArch | SideNetArch | VaeArch,
+    sourceLayout: layout.sourceLayout(arch, new Set(found.keys())),
+    keep,
+    sources: new Map(keep.map((k) => [k, tensors.get(k)!])),
+    dropped: [...canonical.dropped, ...dropped],
     notes,
   };
 }
 
-/** Concrete key → shape spec for this architecture. */
-function expand<A>(layout: Layout<A>, arch: A): Map<string, string> {
-  const flags = layout.flags(arch);
-  const kinds = layout.blockKinds(arch);
-  const out = new Map<string, string>();
-  for (const rule of layout.rules) {
-    if (rule.when && !flags.has(rule.when)) continue;
-    if (!rule.key.includes('{i}')) {
-      out.set(rule.key, rule.shape);
-      continue;
-    }
-    kinds.forEach((kind, i) => {
-      if (!rule.blocks || rule.blocks === kind) out.set(rule.key.replace('{i}', String(i)), rule.shape);
-    });
-  }
-  return out;
+/** A block layout's expected keys: its rules, `{i}` rules once per block of the matching kind. */
+function blockLayout<A>(layout: BlockLayout<A>): Layout<A> {
+  return {
+    ...layout,
+    expected(arch) {
+      const flags = layout.flags(arch);
+      const kinds = layout.blockKinds(arch);
+      const symbols = layout.symbols(arch);
+      const out = new Map<string, ExpectedShape>();
+      for (const rule of layout.rules) {
+        if (rule.when && !flags.has(rule.when)) continue;
+        if (!rule.key.includes('{i}')) {
+          out.set(rule.key, { spec: rule.shape, symbols });
+          continue;
+        }
+        kinds.forEach((kind, i) => {
+          if (!rule.blocks || rule.blocks === kind) out.set(rule.key.replace('{i}', String(i)), { spec: rule.shape, symbols });
+        });
+      }
+      return out;
+    },
+  };
 }
 
 /** Evaluates a dim such as `p*p*Co` or `K+1`. */

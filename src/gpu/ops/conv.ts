@@ -25,6 +25,15 @@ export function conv3x3(engine: Engine, x: Tensor, weight: Tensor, bias?: Tensor
 }
 
 /**
+ * out = conv3x3(upsampleNearest2x(x), weight) + bias: x [B, Cin, H, W] -> [B, Cout, 2H, 2W],
+ * the VAE decoder's upsampler. The upsampling is fused into the conv's input indexing, so the
+ * 4x larger upsampled input is never stored.
+ */
+export function conv3x3Upsample2x(engine: Engine, x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  return convolve(engine, 'conv3x3Upsample2x', x, weight, bias ?? undefined, false, true);
+}
+
+/**
  * Input gradient of conv3x3: dy [B, Cout, H, W] and the forward weight [Cout, Cin, 3, 3]
  * -> dx [B, Cin, H, W], the same kernel reading the weight transposed and flipped.
  */
@@ -32,11 +41,12 @@ export function conv3x3InputGrad(engine: Engine, dy: Tensor, weight: Tensor): Te
   return convolve(engine, 'conv3x3InputGrad', dy, weight, undefined, true);
 }
 
-function convolve(engine: Engine, op: string, x: Tensor, weight: Tensor, bias: Tensor | undefined, transposeFlip: boolean): Tensor {
+function convolve(engine: Engine, op: string, x: Tensor, weight: Tensor, bias: Tensor | undefined, transposeFlip: boolean, upsample = false): Tensor {
   const dtype = bias ? floatDType(op, x, weight, bias) : floatDType(op, x, weight);
   expectRank(op, 'x', x, 4);
   expectRank(op, 'weight', weight, 4);
-  const [batch, cin, height, width] = x.shape;
+  const [batch, cin] = x.shape;
+  const [height, width] = upsample ? [2 * x.shape[2], 2 * x.shape[3]] : [x.shape[2], x.shape[3]];
   const [inAxis, outAxis] = transposeFlip ? [0, 1] : [1, 0];
   const cout = weight.shape[outAxis];
   if (weight.shape[inAxis] !== cin || weight.shape[2] !== 3 || weight.shape[3] !== 3) {
@@ -49,9 +59,10 @@ function convolve(engine: Engine, op: string, x: Tensor, weight: Tensor, bias: T
   engine.dispatch({
     kernel: conv3x3Kernel,
     dtype,
-    constants: { HAS_BIAS: bias ? 1 : 0, TRANSPOSE_FLIP: transposeFlip ? 1 : 0, WG },
+    constants: { HAS_BIAS: bias ? 1 : 0, TRANSPOSE_FLIP: transposeFlip ? 1 : 0, WG, ...(upsample ? { UPSAMPLE: 1 } : {}) },
     // Without a bias the (unread) bias binding takes the weight: a second read-only binding is legal.
     bindings: { x, weight, bias: bias ?? weight, out },
+    // Output sizes: with UPSAMPLE the kernel halves them to index x.
     uniforms: { cin, cout, height, width, xGroups },
     // Channel group and batch index from the workgroup id: uniform per workgroup, so weights are shared.
     workgroups: [ceilDiv(height * xGroups, WG), ceilDiv(cout, CONV_CO_PER_THREAD), batch],
@@ -92,5 +103,6 @@ function depthwise(engine: Engine, op: string, x: Tensor, weight: Tensor, flip: 
 
 export const CONV_VARIANTS: KernelVariantSpec[] = [
   ...bothDTypes(conv3x3Kernel, [{ HAS_BIAS: 0, TRANSPOSE_FLIP: 0, WG }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, WG }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 1, WG }]),
+  ...bothDTypes(conv3x3Kernel, [0, 1].map((HAS_BIAS) => ({ HAS_BIAS, TRANSPOSE_FLIP: 0, WG, UPSAMPLE: 1 }))),
   ...bothDTypes(depthwise3x3Kernel, [{ FLIP: 0, WG }, { FLIP: 1, WG }]),
 ];
