@@ -13,7 +13,7 @@ import { rk4 } from './rk4.js';
 import type { VelocityCorrector, VelocityModel } from './models.js';
 import { gaussianNoise } from './noise.js';
 import { biAnchorRule, gaussLegendre, LOBATTO_ALPHA } from './quadrature.js';
-import { SamplerError, SamplerRun, type GuidanceOptions, type SamplerHooks } from './run.js';
+import { SamplerError, SamplerRun, SamplingAbortedError, type GuidanceOptions, type SamplerHooks } from './run.js';
 
 export type SolverName = 'ba' | 'ba-single' | 'euler' | 'heun' | 'dpm++2m' | 'rk4';
 
@@ -54,6 +54,8 @@ export async function sample(engine: Engine, options: SampleOptions): Promise<Sa
   const { model, solver, nfe, labels } = options;
   if (!Number.isInteger(nfe) || nfe < 1) throw new SamplerError(`nfe must be a positive integer, got ${nfe}`);
   if ((solver === 'ba' || solver === 'ba-single') && !options.sidenet) throw new SamplerError(`solver '${solver}' needs a SideNet (sidenet option)`);
+  // Already cancelled: stop before uploading noise or recording the first copy.
+  if (options.signal?.aborted) throw new SamplingAbortedError(0, nfe);
   let noise: Tensor;
   if (options.noise instanceof Tensor) {
     noise = options.noise;

@@ -11,6 +11,8 @@ import { ELEMENTWISE_VARIANTS } from './elementwise.js';
 import { EMBEDDING_VARIANTS } from './embedding.js';
 import { GRAD_VARIANTS } from './grad.js';
 import { GUIDANCE_VARIANTS } from './guidance.js';
+import { GROUPNORM_VARIANTS } from './groupnorm.js';
+import { IMAGE_VARIANTS } from './image.js';
 import { MATMUL_VARIANTS } from './matmul.js';
 import { NORM_VARIANTS } from './norm.js';
 import { OPTIM_VARIANTS } from './optim.js';
@@ -32,4 +34,6 @@ export const ALL_VARIANTS: KernelVariantSpec[] = [
   ...QUADRATURE_VARIANTS,
   ...GRAD_VARIANTS,
   ...OPTIM_VARIANTS,
+  ...GROUPNORM_VARIANTS,
+  ...IMAGE_VARIANTS,
 ];
