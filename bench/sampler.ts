@@ -10,34 +10,27 @@
  *     [--sizes=S,B] [--nfe=4] [--batch=1] [--cfg=1] [--warmup=1] [--repeats=3] \
  *     [--json=out/bench/sampler.json]
  *
- * Method A (the headline, 'profiled'): one whole sample() call (solver 'ba', Gauss–Lobatto)
- * with the engine's profiler on (timestamp queries, one compute pass per dispatch). Every
- * dispatch is attributed to a phase by its label: the bench wraps the backbone and the
- * SideNet in thin VelocityModel / VelocityCorrector objects that set the current phase while
- * their forward()/delta() records, and wraps engine.dispatch (on this instance only) to
- * prefix each label with that phase. Recording is synchronous, so the attribution is exact.
- * Dispatches outside both calls are the solver's own: the fused quadrature kernel (7 per run
- * at N = 4: 4 predictors, 3 correctors), plus the initial state copy and, for models whose
- * raw output is not already a REPA velocity, repaVelocity. Per-NFE = phase total / N.
- * Reported: median over `repeats` sample() runs (after `warmup` unprofiled runs).
+ * Methods A ('profiled': a whole sample() under the profiler, every dispatch attributed to
+ * backbone, SideNet or solver), C ('ablation': the SideNet stubbed out, interleaved with full
+ * runs) and 'sample wall' come from bench/sampler-split.ts, shared with the Chrome latency page
+ * (bench/browser/latency.ts); see there.
  *
  * Method B (cross-check, 'isolated'): each piece recorded and submitted alone, GPU time by
  * timestamp queries: one backbone forward; one forward probe (SideNet, 3 offsets); one
  * backward probe (1 offset); one fused quadrature update; the four interleaved round by
  * round so that load changes on the shared machine hit them alike. Per-NFE costs are
  * weighted by how often Algorithm 1 calls each at N steps (N backbone, N forward probes,
- * N − 1 backward probes, 2N − 1 updates).
- *
- * Plus 'sample wall': the whole sample() unprofiled, wall clock to queue idle, / N.
+ * N − 1 backward probes, 2N − 1 updates). It needs the solver's internals (SamplerRun), so it
+ * stays Node-only here.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
-import { Engine, type KernelCall } from '../src/gpu/engine.js';
+import { Engine } from '../src/gpu/engine.js';
 import type { Tensor } from '../src/gpu/tensor.js';
-import { now } from '../src/gpu/wait.js';
-import { biAnchorRule, sample, SamplerRun, timeGrid, type VelocityCorrector, type VelocityModel } from '../src/solver/index.js';
+import { biAnchorRule, SamplerRun, timeGrid } from '../src/solver/index.js';
 import { median } from './core.js';
+import { measureSplit, phased, type SplitResult } from './sampler-split.js';
 import { randomSideNet, randomSit, Rng, sideNetArch, sideNetFlops, sitArch, sitFlops, type SitSize } from './random-models.js';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -49,9 +42,6 @@ const warmup = Number(args.warmup ?? 1);
 const repeats = Number(args.repeats ?? 3);
 const jsonPath = args.json ?? 'out/bench/sampler.json';
 
-type Phase = 'backbone' | 'sidenet' | 'solver';
-const PHASES: Phase[] = ['backbone', 'sidenet', 'solver'];
-
 interface Result {
   case: string;
   size: SitSize;
@@ -62,12 +52,12 @@ interface Result {
   sideParams: number;
   backboneCalls: number;
   sidenetCalls: number;
-  /** Method A: per-NFE ms per phase (median over runs), and the solver-phase kernels. */
-  profiled: { backbone: number; sidenet: number; solver: number; solverKernels: Record<string, number>; sidenetKernels: Record<string, number>; dispatches: Record<Phase, number> };
-  /** Method B: per-NFE ms per phase from isolated wall-clock pieces. */
+  /** Method A: per-NFE ms per phase (median over runs), per-kernel ms per NFE, dispatches per run. */
+  profiled: SplitResult['profiled'];
+  /** Method B: per-NFE ms per phase from isolated pieces (GPU time by timestamp queries). */
   isolated: { backbone: number; sidenet: number; solver: number; forwardProbeMs: number; backwardProbeMs: number; updateMs: number; backboneMs: number };
   /** Method C: unprofiled wall / N, full vs SideNet stubbed out; the difference is the SideNet's. */
-  ablation: { fullPerNfe: number; noSideNetPerNfe: number; sidenetPerNfe: number };
+  ablation: NonNullable<SplitResult['ablation']>;
   /** Whole sample() unprofiled, wall clock / N. */
   sampleWallPerNfe: number;
   runs: number;
@@ -78,118 +68,20 @@ async function benchSize(size: SitSize): Promise<Result> {
   const arch = sitArch(size);
   const sit = randomSit(engine, arch, 1);
   const side = randomSideNet(engine, sideNetArch(), 2);
-  let phase: Phase = 'solver';
-  const counts: Record<Phase, number> = { backbone: 0, sidenet: 0, solver: 0 };
-  // Label every dispatch with the phase that recorded it (this engine instance only).
-  const dispatch = engine.dispatch.bind(engine);
-  engine.dispatch = (call: KernelCall) => {
-    counts[phase]++;
-    dispatch({ ...call, label: `${phase}/${call.label ?? call.kernel.name}` });
-  };
-  const inPhase = <T>(p: Phase, f: () => T): T => {
-    const before = phase;
-    phase = p;
-    try {
-      return f();
-    } finally {
-      phase = before;
-    }
-  };
-  const model: VelocityModel = {
-    convention: sit.model.convention,
-    channels: sit.model.channels,
-    nullClass: sit.model.nullClass,
-    forward: (x, t, y) => inPhase('backbone', () => sit.model.forward(x, t, y)),
-  };
-  const sidenet: VelocityCorrector = {
-    delta: (x, v, t, offsets, y) => inPhase('sidenet', () => side.model.delta(x, v, t, offsets, y)),
-  };
+  const { model, sidenet } = phased(engine, sit.model, side.model);
   const labels = Array.from({ length: batch }, (_, i) => (37 * i + 5) % 1000);
-  const options = {
-    model, sidenet, solver: 'ba' as const, nfe, labels, noise: 1234, size: [32, 32] as const,
-    guidance: cfg !== 1 ? { scale: cfg, interval: null } : undefined,
-  };
+  const guidance = cfg !== 1 ? { scale: cfg, interval: null } : undefined;
   const name = `SiT-${size}/2 b${batch}${cfg !== 1 ? ` cfg${cfg}` : ''} BA ${nfe} NFE`;
   console.log(`${name}: SiT ${(sit.params / 1e6).toFixed(1)} M params, SideNet ${(side.params / 1e6).toFixed(2)} M params`);
-
-  const sampleWall = async () => {
-    const t0 = now();
-    const r = await sample(engine, options);
-    await engine.sync();
-    const ms = now() - t0;
-    r.latent.dispose();
-    return { ms, r };
-  };
-  for (let i = 0; i < warmup; i++) await sampleWall();
-  const walls: number[] = [];
-  let calls = { backbone: 0, sidenet: 0 };
-  for (let i = 0; i < repeats; i++) {
-    const { ms, r } = await sampleWall();
-    walls.push(ms);
-    calls = { backbone: r.backboneCalls, sidenet: r.sidenetCalls };
-  }
-  console.log(`  sample wall (unprofiled): ${median(walls).toFixed(0)} ms per run`);
-
-  // Method C: ablation, unprofiled. The same sample() with the SideNet replaced by a stub
-  // that records no dispatch (returns zeros of the right shape), interleaved with full runs:
-  // the wall-clock difference is what the SideNet adds in situ.
-  const stub: VelocityCorrector = {
-    delta: (x, _v, _t, offsets) => engine.zeros([offsets.length * x.shape[0], ...x.shape.slice(1)]),
-  };
-  const stubOptions = { ...options, sidenet: stub };
-  const fullWalls: number[] = [];
-  const stubWalls: number[] = [];
-  for (let i = 0; i < repeats; i++) {
-    for (const [opts, into] of [[options, fullWalls], [stubOptions, stubWalls]] as const) {
-      const t0 = now();
-      const r = await sample(engine, opts);
-      await engine.sync();
-      into.push(now() - t0);
-      r.latent.dispose();
-    }
-  }
-  const ablation = { fullPerNfe: median(fullWalls) / nfe, noSideNetPerNfe: median(stubWalls) / nfe, sidenetPerNfe: (median(fullWalls) - median(stubWalls)) / nfe };
+  // Methods A, C and the unprofiled wall time.
+  const split = await measureSplit(engine, {
+    model, sidenet, nfe, labels, size: [32, 32], guidance, warmup, repeats, ablation: true, log: (line) => console.log(`  ${line}`),
+  });
+  const ablation = split.ablation!;
+  console.log(`  sample wall (unprofiled): ${(split.wallPerNfe * nfe).toFixed(0)} ms per run`);
   console.log(`  ablation: full ${ablation.fullPerNfe.toFixed(0)} ms/NFE, SideNet stubbed ${ablation.noSideNetPerNfe.toFixed(0)} ms/NFE -> SideNet ${ablation.sidenetPerNfe.toFixed(0)} ms/NFE`);
 
-  // Method A: profiled whole runs.
-  const perRun: Record<Phase, number>[] = [];
-  const solverKernels: Record<string, number[]> = {};
-  const sidenetKernels: Record<string, number[]> = {};
-  let dispatches: Record<Phase, number> = { backbone: 0, sidenet: 0, solver: 0 };
-  for (let i = 0; i < repeats; i++) {
-    for (const p of PHASES) counts[p] = 0;
-    engine.profiler.reset();
-    engine.profiler.enabled = true;
-    try {
-      const r = await sample(engine, options);
-      await engine.submit();
-      r.latent.dispose();
-    } finally {
-      engine.profiler.enabled = false;
-    }
-    dispatches = { ...counts };
-    const sums: Record<Phase, number> = { backbone: 0, sidenet: 0, solver: 0 };
-    const kernels: Record<string, number> = {};
-    for (const row of engine.profiler.rows()) {
-      const p = row.kernel.split('/')[0] as Phase;
-      sums[p] += row.totalMs;
-      if (p === 'solver') kernels[row.kernel.slice(7)] = (kernels[row.kernel.slice(7)] ?? 0) + row.totalMs;
-      if (p === 'sidenet') (sidenetKernels[row.kernel.slice(8)] ??= []).push(row.totalMs / nfe);
-    }
-    for (const [k, ms] of Object.entries(kernels)) (solverKernels[k] ??= []).push(ms / nfe);
-    perRun.push(sums);
-    console.log(`  profiled run ${i + 1}: ${PHASES.map((p) => `${p} ${(sums[p] / nfe).toFixed(2)}`).join(', ')} ms per NFE`);
-  }
-  const profiled = {
-    backbone: median(perRun.map((r) => r.backbone)) / nfe,
-    sidenet: median(perRun.map((r) => r.sidenet)) / nfe,
-    solver: median(perRun.map((r) => r.solver)) / nfe,
-    solverKernels: Object.fromEntries(Object.entries(solverKernels).map(([k, v]) => [k, median(v)])),
-    sidenetKernels: Object.fromEntries(Object.entries(sidenetKernels).map(([k, v]) => [k, median(v)] as const).sort((a, b) => b[1] - a[1])),
-    dispatches,
-  };
-
-  // Method B: isolated pieces, wall clock.
+  // Method B: isolated pieces, GPU time.
   const rng = new Rng(11);
   const B = cfg !== 1 ? 2 * batch : batch;
   const latent = (n: number) => engine.upload(rng.uniform(n * 4 * 32 * 32, 1), [n, 4, 32, 32]);
@@ -200,7 +92,7 @@ async function benchSize(size: SitSize): Promise<Result> {
   const fwd = side.model.delta(x, v, tB, [0.07, 0.18, 0.25], yB);
   const bwd = side.model.delta(x, v, tB, [-0.07], yB);
   const noise = latent(batch);
-  const run = new SamplerRun(engine, { model, sidenet, labels, noise, times: timeGrid(nfe), guidance: options.guidance });
+  const run = new SamplerRun(engine, { model, sidenet, labels, noise, times: timeGrid(nfe), guidance });
   const [w0, w1, w2, w3] = biAnchorRule().weights;
   const pieces: Record<'backbone' | 'forwardProbe' | 'backwardProbe' | 'update', () => Tensor> = {
     backbone: () => sit.model.forward(x, tB, yB),
@@ -248,8 +140,8 @@ async function benchSize(size: SitSize): Promise<Result> {
   engine.dispose();
   return {
     case: name, size, batch, cfg, nfe, sitParams: sit.params, sideParams: side.params,
-    backboneCalls: calls.backbone, sidenetCalls: calls.sidenet, profiled, isolated, ablation,
-    sampleWallPerNfe: median(walls) / nfe, runs: repeats,
+    backboneCalls: split.backboneCalls, sidenetCalls: split.sidenetCalls, profiled: split.profiled, isolated, ablation,
+    sampleWallPerNfe: split.wallPerNfe, runs: repeats,
   };
 }
 
@@ -300,12 +192,12 @@ console.log('\nPer-NFE time (ms per backbone call; median):');
 console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
 for (const r of results) {
   console.log(`${r.case}: ${r.backboneCalls} backbone calls, ${r.sidenetCalls} SideNet calls; dispatches per run ${JSON.stringify(r.profiled.dispatches)}; ` +
-    `solver kernels per NFE ${Object.entries(r.profiled.solverKernels).map(([k, ms]) => `${k} ${ms.toFixed(3)} ms`).join(', ')}; ` +
+    `solver kernels per NFE ${Object.entries(r.profiled.kernels.solver).map(([k, ms]) => `${k} ${ms.toFixed(3)} ms`).join(', ')}; ` +
     `backbone ${(flopsPerNfe(r).backbone / 1e9).toFixed(1)} GFLOP per call, SideNet ${(flopsPerNfe(r).sidenet / 1e9).toFixed(1)} GFLOP per NFE ` +
     `(${pct(flopsPerNfe(r).sidenet, flopsPerNfe(r).backbone)} of the backbone by arithmetic alone)`);
 }
 for (const r of results) {
-  console.log(`${r.case} SideNet kernels per NFE: ${Object.entries(r.profiled.sidenetKernels).map(([k, ms]) => `${k} ${ms.toFixed(1)} ms`).join(', ')}`);
+  console.log(`${r.case} SideNet kernels per NFE: ${Object.entries(r.profiled.kernels.sidenet).map(([k, ms]) => `${k} ${ms.toFixed(1)} ms`).join(', ')}`);
 }
 console.log(`load average at end: ${load1.map((l) => l.toFixed(2)).join(' ')}`);
 const report = { bench: 'sampler-split', flopsPerNfe: Object.fromEntries(results.map((r) => [r.case, flopsPerNfe(r)])), adapter, profiler: profilerMode, nfe, batch, cfg, warmup, repeats, loadavgStart: load0, loadavgEnd: load1, results };

@@ -1,113 +1,103 @@
-// onnxruntime-web comparison (issue 3): our SiT forward against the same SiT exported to ONNX
-// and run by onnxruntime-web's native WebGPU execution provider, in one headless Chromium, on
-// the same adapter (the page's default: SwiftShader here), batch 1.
+// The browser benchmarks (issues 3 and 6) in one headless Chromium, on its default WebGPU
+// adapter (SwiftShader here): the per-NFE latency page (latency.html) and the comparison of
+// our SiT forward with onnxruntime-web's WebGPU EP (index.html). Writes a report
+// (out/bench/browser-report.json and .md) and prints the tables.
 //
-//   node bench/browser/run.mjs [--sizes=S,B] [--batch=1] [--warmup=1] [--repeats=2] \
-//     [--only=ours|ort] [--profile] [--autotune] [--json=out/bench/browser.json]
+//   node bench/browser/run.mjs [--pages=latency,ort] [--sizes=...] [--warmup=1] [--repeats=1]
+//     latency page: [--batches=1] [--nfe=2] [--cfg=1] [--ablation] [--shipped=0] [--models=DIR]
+//     ORT page:     [--batch=1] [--only=ours|ort] [--profile] [--autotune]
+//     [--report=out/bench/browser-report]
 //
-// --profile: after ours' timed runs, one more forward under the engine's profiler (timestamp
-// queries, one pass per dispatch); its per-kernel table is printed and kept in the JSON.
-// --autotune: before timing ours, autotuneMatmul() on the backbone's four Linear shapes (the
-// engine otherwise uses its static per-adapter default).
+// Defaults are small so the whole command takes a few minutes on SwiftShader: latency at
+// SiT-S/2, batch 1, N = 2 (plus the shipped model from models/ when present); ORT at S/2.
+// --sizes, --warmup and --repeats apply to both pages (--sizes=S,B: about 5 more minutes). For a real GPU, open the
+// latency page in desktop Chrome instead: `npm run bench:serve`.
 //
-// Steps: exports out/bench/onnx/sit-<size>2-b<batch>.onnx with tools/reference/export_onnx.py
-// when missing (needs Debian's python3-torch); bundles bench/browser/page.ts with esbuild into
-// dist/bench/browser/; serves that, node_modules/onnxruntime-web/dist (as /ort/) and the ONNX
-// files (as /model/) on loopback with COOP/COEP headers (cross-origin isolation: ORT's wasm
-// threads need SharedArrayBuffer); then for each size opens a fresh page for ours and another
-// for ORT (one GPU device each, released between them). Times are wall clock in the page per
-// forward, from inputs already on the device side to the output read back into JS.
-import { build } from 'esbuild';
+// ORT page: exports out/bench/onnx/sit-<size>2-b<batch>.onnx with tools/reference/export_onnx.py
+// when missing (needs Debian's python3-torch); for each size a fresh page runs ours and another
+// ORT (one GPU device each). --profile: one more forward of ours under the engine's profiler
+// (per-kernel table); --autotune: autotuneMatmul() on the backbone's four Linear shapes first.
+// Times are wall clock in the page per forward, from inputs on the device side to the output
+// read back into JS.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, createReadStream } from 'node:fs';
-import { createServer } from 'node:http';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
-import { dirname, extname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import puppeteer from 'puppeteer-core';
+import { buildPages, root, startServer } from './serve.mjs';
 
-const root = new URL('../../', import.meta.url).pathname;
-const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const sizes = (args.sizes ?? 'S,B').split(',');
-const batch = Number(args.batch ?? 1);
-const warmup = Number(args.warmup ?? 1);
-const repeats = Number(args.repeats ?? 2);
-const only = args.only;
-const profile = 'profile' in args;
-const autotune = 'autotune' in args;
-const jsonPath = join(root, args.json ?? 'out/bench/browser.json');
-const onnxDir = join(root, 'out/bench/onnx');
+const args = Object.fromEntries(process.argv.slice(2).map((a) => {
+  const [k, ...v] = a.replace(/^--/, '').split('=');
+  return [k, v.join('=')];
+}));
+const pages = (args.pages || 'latency,ort').split(',');
+for (const p of pages) if (!['latency', 'ort'].includes(p)) throw new Error(`--pages: unknown page '${p}' (latency, ort)`);
+const reportBase = resolve(root, args.report || 'out/bench/browser-report');
 
-// 1. ONNX models.
-for (const size of sizes) {
-  const file = join(onnxDir, `sit-${size}2-b${batch}.onnx`);
-  if (only === 'ours' || existsSync(file)) continue;
-  console.log(`exporting ${file} ...`);
-  const r = spawnSync(process.env.PYTHON ?? '/usr/bin/python3', [join(root, 'tools/reference/export_onnx.py'), `--size=${size}`, `--batch=${batch}`, `--out=${onnxDir}`], {
-    stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, cwd: root,
+/** Headless Chromium with the offline flags of shared/spec/environment.md. */
+async function launchChromium() {
+  const executablePath = process.env.CHROMIUM_PATH ?? ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find(existsSync);
+  if (!executablePath) throw new Error('Chromium not found: install Debian `chromium` or set CHROMIUM_PATH');
+  const userDataDir = mkdtempSync(join(tmpdir(), 'ba-bench-chromium-'));
+  const browser = await puppeteer.launch({
+    executablePath, headless: true, userDataDir, protocolTimeout: 60 * 60_000,
+    args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
   });
-  if (r.status !== 0) throw new Error(`export_onnx.py failed:\n${r.stderr}`);
+  return { browser, close: async () => { await browser.close(); rmSync(userDataDir, { recursive: true, force: true }); } };
 }
-
-// 2. The page bundle.
-const pageDir = join(root, 'dist/bench/browser');
-mkdirSync(pageDir, { recursive: true });
-await build({
-  entryPoints: [join(root, 'bench/browser/page.ts')], outfile: join(pageDir, 'page.js'), bundle: true, format: 'esm', platform: 'browser',
-  target: 'es2022', loader: { '.wgsl': 'text' }, mainFields: ['module', 'main'], alias: { wgsl_reflect: 'wgsl_reflect/wgsl_reflect.module.js' },
-  external: ['webgpu', 'node:*'], logLevel: 'warning', absWorkingDir: root,
-});
-copyFileSync(join(root, 'bench/browser/index.html'), join(pageDir, 'index.html'));
-
-// 3. Server with cross-origin isolation.
-const mounts = [['/ort/', join(root, 'node_modules/onnxruntime-web/dist/')], ['/model/', onnxDir + '/'], ['/', pageDir + '/']];
-const types = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.map': 'application/json' };
-const server = createServer((req, res) => {
-  const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  const [prefix, dir] = mounts.find(([p]) => path.startsWith(p));
-  const file = join(dir, path.slice(prefix.length) || 'index.html');
-  if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
-    res.writeHead(404).end();
-    return;
-  }
-  res.writeHead(200, {
-    'content-type': types[extname(file)] ?? 'application/octet-stream',
-    'content-length': statSync(file).size,
-    'cross-origin-opener-policy': 'same-origin',
-    'cross-origin-embedder-policy': 'require-corp',
-    'cross-origin-resource-policy': 'same-origin',
-  });
-  createReadStream(file).pipe(res);
-});
-await new Promise((r) => server.listen(0, '127.0.0.1', r));
-const origin = `http://127.0.0.1:${server.address().port}`;
-
-// 4. Chromium.
-const executablePath = process.env.CHROMIUM_PATH ?? ['/usr/lib/chromium/chromium', '/usr/bin/chromium'].find(existsSync);
-if (!executablePath) throw new Error('Chromium not found: install Debian `chromium` or set CHROMIUM_PATH');
-const userDataDir = mkdtempSync(join(tmpdir(), 'ba-bench-chromium-'));
-const browser = await puppeteer.launch({
-  executablePath, headless: true, userDataDir, protocolTimeout: 60 * 60_000,
-  args: ['--headless=new', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
-});
 
 const median = (v) => {
   const s = [...v].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
-const load0 = os.loadavg();
-console.log(`load average at start: ${load0.map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs); Chromium ${await browser.version()}`);
-const results = [];
-try {
+
+/** Latency page: the query from the flags; returns the page's report (window.__benchResults). */
+async function runLatency(browser, origin) {
+  const q = new URLSearchParams({
+    sizes: args.sizes || 'S', batches: args.batches || '1', nfe: args.nfe || '2', warmup: args.warmup || '1', repeats: args.repeats || '1',
+    cfg: args.cfg || '1', ablation: 'ablation' in args && args.ablation !== '0' ? '1' : '0', shipped: args.shipped ?? '1',
+  });
+  const page = await browser.newPage();
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (text.startsWith('__BENCH__ ')) console.log(`  [latency] ${text.slice(10)}`);
+  });
+  page.on('pageerror', (err) => console.error('latency page error:', err.message));
+  await page.goto(`${origin}/latency.html?${q}`);
+  await page.waitForFunction('window.__benchDone === true', { timeout: 0, polling: 1000 });
+  const { error, report } = await page.evaluate(() => ({ error: window.__benchError, report: window.__benchResults }));
+  await page.close();
+  if (error) throw new Error(`latency page failed: ${error}`);
+  return report;
+}
+
+/** ORT comparison page: ours and onnxruntime-web per size, each on a fresh page. */
+async function runOrt(browser, origin) {
+  const sizes = (args.sizes || 'S').split(',');
+  const batch = Number(args.batch || 1);
+  const warmup = Number(args.warmup || 1);
+  const repeats = Number(args.repeats || 1);
+  const onnxDir = join(root, 'out/bench/onnx');
+  for (const size of sizes) {
+    const file = join(onnxDir, `sit-${size}2-b${batch}.onnx`);
+    if (args.only === 'ours' || existsSync(file)) continue;
+    console.log(`exporting ${file} ...`);
+    const r = spawnSync(process.env.PYTHON ?? '/usr/bin/python3', [join(root, 'tools/reference/export_onnx.py'), `--size=${size}`, `--batch=${batch}`, `--out=${onnxDir}`], {
+      stdio: ['ignore', 'inherit', 'pipe'], env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' }, cwd: root,
+    });
+    if (r.status !== 0) throw new Error(`export_onnx.py failed:\n${r.stderr}`);
+  }
+  const results = [];
   for (const size of sizes) {
     for (const impl of ['ours', 'ort']) {
-      if (only && only !== impl) continue;
+      if (args.only && args.only !== impl) continue;
       const page = await browser.newPage();
       page.on('console', (msg) => {
         const text = msg.text();
-        if (text.startsWith('__BENCH__ ')) console.log(`  [${size}] ${text.slice(10)}`);
-        else if (/assigned|fallback|not supported|error/i.test(text)) console.log(`  [${size} page] ${text.slice(0, 400)}`);
+        if (text.startsWith('__BENCH__ ')) console.log(`  [ort ${size}] ${text.slice(10)}`);
+        else if (/assigned|fallback|not supported|error/i.test(text)) console.log(`  [ort ${size} page] ${text.slice(0, 400)}`);
       });
       page.on('pageerror', (err) => console.error('page error:', err.message));
       await page.goto(`${origin}/index.html`);
@@ -115,33 +105,90 @@ try {
       const loadError = await page.evaluate(() => window.__loadError);
       if (loadError) throw new Error(`page bundle failed to load: ${loadError}`);
       const isolated = await page.evaluate(() => self.crossOriginIsolated);
-      const req = { size, batch, warmup, repeats, profile, autotune, model: `/model/sit-${size}2-b${batch}.onnx`, io: `/model/sit-${size}2-b${batch}.io.json` };
+      const req = { size, batch, warmup, repeats, profile: 'profile' in args, autotune: 'autotune' in args, model: `/model/sit-${size}2-b${batch}.onnx`, io: `/model/sit-${size}2-b${batch}.io.json` };
       const reply = await page.evaluate((r, which) => (which === 'ours' ? window.benchOurs(r) : window.benchOrt(r)), req, impl);
       results.push({ case: `SiT-${size}/2 b${batch}`, ...reply, crossOriginIsolated: isolated, medianMs: median(reply.timesMs), repeats: reply.timesMs.length });
       await page.close();
     }
   }
-} finally {
-  await browser.close();
-  server.close();
-  rmSync(userDataDir, { recursive: true, force: true });
+  const cases = [...new Set(results.map((r) => r.case))];
+  const rows = cases.map((c) => {
+    const o = results.find((r) => r.case === c && r.impl === 'ours');
+    const w = results.find((r) => r.case === c && r.impl !== 'ours');
+    return [c, o ? o.medianMs.toFixed(0) : '-', w ? w.medianMs.toFixed(0) : '-', o && w ? `${(w.medianMs / o.medianMs).toFixed(2)}x` : '-', `${o?.repeats ?? '-'}/${w?.repeats ?? '-'}`];
+  });
+  return { batch, warmup, repeats, adapter: results[0]?.adapter, header: ['case', 'ours ms', 'ort-web ms', 'ort/ours', 'repeats'], rows, results };
 }
-const load1 = os.loadavg();
 
-const cases = [...new Set(results.map((r) => r.case))];
-const header = ['case', 'ours ms', 'ort-web ms', 'ort/ours', 'repeats'];
-const rows = cases.map((c) => {
-  const o = results.find((r) => r.case === c && r.impl === 'ours');
-  const w = results.find((r) => r.case === c && r.impl !== 'ours');
-  return [c, o ? o.medianMs.toFixed(0) : '-', w ? w.medianMs.toFixed(0) : '-', o && w ? `${(w.medianMs / o.medianMs).toFixed(2)}x` : '-', `${o?.repeats ?? '-'}/${w?.repeats ?? '-'}`];
+/** Fixed-width text table; the first column left-aligned. */
+function textTable(header, rows) {
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+  const line = (cells) => cells.map((x, j) => (j === 0 ? x.padEnd(widths[j]) : x.padStart(widths[j]))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+const markdownTable = (header, rows) => [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+
+const fmtMs = (ms) => (ms === undefined ? '–' : Math.abs(ms) >= 100 ? ms.toFixed(0) : Math.abs(ms) >= 10 ? ms.toFixed(1) : Math.abs(ms) >= 1 ? ms.toFixed(2) : ms.toFixed(3));
+const LATENCY_HEADER = ['case', 'wall ms/NFE', 'backbone', 'SideNet', 'quadrature', 'SideNet % of backbone', 'quad % of backbone', 'SideNet (ablation)'];
+const latencyRows = (report) => report.results.map((r) => {
+  const m = r.perNfeMs;
+  return [r.case, fmtMs(m.wall), fmtMs(m.backbone), fmtMs(m.sidenet), fmtMs(m.quadrature),
+    `${((100 * m.sidenet) / m.backbone).toFixed(1)} %`, `${((100 * m.quadrature) / m.backbone).toFixed(2)} %`, fmtMs(m.sidenetAblation)];
 });
-const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
-const line = (cells) => cells.map((x, j) => (j === 0 ? x.padEnd(widths[j]) : x.padStart(widths[j]))).join('  ');
-console.log(`\nadapter: ${results[0]?.adapter ?? '?'}`);
-console.log(`Per-forward wall time in Chromium (median; warm-up ${warmup}):`);
-console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
-console.log(`load average at end: ${load1.map((l) => l.toFixed(2)).join(' ')}`);
-const report = { bench: 'browser-ort-web', chromium: 'headless', batch, warmup, repeats, loadavgStart: load0, loadavgEnd: load1, results };
-mkdirSync(dirname(jsonPath), { recursive: true });
-writeFileSync(jsonPath, JSON.stringify(report, null, 2));
-console.log(`wrote ${jsonPath}`);
+
+const modelsDir = args.models ? resolve(args.models) : join(root, 'models');
+console.log('building the pages ...');
+await buildPages();
+const server = await startServer({ modelsDir });
+const chromium = await launchChromium();
+const load0 = os.loadavg();
+const version = await chromium.browser.version();
+console.log(`load average at start: ${load0.map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs); ${version}; pages: ${pages.join(', ')}`);
+const report = { bench: 'browser', chromium: `${version} headless`, pages: {}, failures: [], loadavgStart: load0 };
+const failures = [];
+try {
+  // A failing page is reported; the other still runs.
+  for (const [name, run] of [['latency', runLatency], ['ort', runOrt]]) {
+    if (!pages.includes(name)) continue;
+    try {
+      report.pages[name] = await run(chromium.browser, server.origin);
+    } catch (err) {
+      failures.push(`${name}: ${err?.stack ?? err}`);
+      console.error(`${name} page failed: ${err?.stack ?? err}`);
+    }
+  }
+} finally {
+  await chromium.close();
+  await server.close();
+}
+report.loadavgEnd = os.loadavg();
+report.failures = failures;
+
+const md = [`# Browser benchmarks`, '', `${report.chromium}; load average ${load0.map((l) => l.toFixed(2)).join(' ')} at start, ${report.loadavgEnd.map((l) => l.toFixed(2)).join(' ')} at end.`, ''];
+const lat = report.pages.latency;
+if (lat) {
+  const s = lat.settings;
+  const about = `adapter: ${lat.adapter.engine}; ` +
+    `BA-solver, warm-up ${s.warmup}, median of ${s.repeats}; backbone/SideNet/quadrature from profiled runs (${lat.results[0]?.split.profilerMode ?? '-'}), wall unprofiled`;
+  console.log(`\nPer-NFE latency, ms (${about}):\n${textTable(LATENCY_HEADER, latencyRows(lat))}`);
+  for (const n of lat.notes) console.log(`note: ${n}`);
+  for (const e of lat.errors) console.log(`error: ${e.case}: ${e.message}`);
+  md.push('## Per-NFE latency (latency.html)', '', about + '.', '', markdownTable(LATENCY_HEADER, latencyRows(lat)), '',
+    ...lat.notes.map((n) => `- note: ${n}`), ...lat.errors.map((e) => `- error: ${e.case}: ${e.message}`), '');
+}
+const ort = report.pages.ort;
+if (ort) {
+  const about = `adapter: ${ort.adapter ?? '?'}; batch ${ort.batch}, warm-up ${ort.warmup}, median of ${ort.repeats}; wall clock per forward in the page`;
+  console.log(`\nSiT forward, ours vs onnxruntime-web WebGPU EP (${about}):\n${textTable(ort.header, ort.rows)}`);
+  md.push('## SiT forward vs onnxruntime-web (index.html)', '', about + '.', '', markdownTable(ort.header, ort.rows), '');
+}
+console.log(`load average at end: ${report.loadavgEnd.map((l) => l.toFixed(2)).join(' ')}`);
+mkdirSync(dirname(reportBase), { recursive: true });
+writeFileSync(`${reportBase}.json`, JSON.stringify(report, null, 2));
+writeFileSync(`${reportBase}.md`, md.join('\n'));
+console.log(`wrote ${reportBase}.json and ${reportBase}.md`);
+if (failures.length) {
+  console.error(`failed: ${failures.map((f) => f.split('\n')[0]).join('; ')}`);
+  process.exit(1);
+}
