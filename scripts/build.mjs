@@ -23,7 +23,7 @@ const args = new Set(process.argv.slice(2));
 if (args.has('--tests')) {
   // Every GPU test file in these folders runs in the browser too, except `*.node.test.ts`
   // (they read fixtures from disk).
-  const dirs = ['test/kernels', 'test/gpu', 'test/solver', 'test/train'];
+  const dirs = ['test/kernels', 'test/gpu', 'test/solver', 'test/train', 'test/api'];
   const files = dirs.flatMap((d) =>
     readdirSync(join(root, d)).filter((f) => f.endsWith('.test.ts') && !f.endsWith('.node.test.ts')).map((f) => `${d}/${f}`));
   const out = join(root, 'dist/test');
@@ -40,6 +40,14 @@ if (args.has('--tests')) {
   });
   copyFileSync(join(root, 'test/browser/index.html'), join(out, 'index.html'));
   console.log(`browser tests: ${files.length} files -> dist/test/tests.js`);
+} else if (args.has('--demo')) {
+  // The demo page (browser bundle + index.html) and its static file server (Node).
+  const out = join(root, 'dist/demo');
+  mkdirSync(out, { recursive: true });
+  await build({ ...common, entryPoints: ['demo/main.ts'], outfile: join(out, 'main.js'), platform: 'browser', target: 'es2022', external: ['webgpu', 'node:*'] });
+  await build({ ...common, entryPoints: ['demo/serve.ts'], outfile: join(out, 'serve.mjs'), platform: 'node', target: 'node20' });
+  copyFileSync(join(root, 'demo/index.html'), join(out, 'index.html'));
+  console.log('demo: dist/demo (serve: node dist/demo/serve.mjs)');
 } else if (args.has('--bench')) {
   // Node benchmarks; the peers (tfjs, onnxruntime) stay external and load from node_modules.
   const entries = readdirSync(join(root, 'bench')).filter((f) => f.endsWith('.ts') && f !== 'core.ts' && !f.startsWith('random'));
@@ -55,8 +63,7 @@ if (args.has('--tests')) {
   console.log(`benchmarks: ${entries.join(', ')} -> dist/bench`);
 } else {
   const cli = { ...common, platform: 'node', target: 'node20', external: ['webgpu'], banner: { js: '#!/usr/bin/env node' } };
-  await build({ ...cli, entryPoints: ['tools/convert-weights/cli.ts'], outfile: 'dist/tools/convert-weights.mjs' });
-  await build({ ...cli, entryPoints: ['src/cli/train-sidenet.ts'], outfile: 'dist/tools/train-sidenet.mjs' });
+  await build({ ...cli, entryPoints: ['tools/ba-webgpu.ts'], outfile: 'dist/tools/ba-webgpu.mjs' });
   if (args.has('--cli')) process.exit(0);
   await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/node/index.js', platform: 'node', target: 'node20', external: ['webgpu'] });
   await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/index.js', platform: 'browser', target: 'es2022', external: ['webgpu', 'node:*'] });

@@ -2,6 +2,7 @@
 # Installs the system packages the engine's tests need on Debian 12 (bookworm):
 #  - Mesa lavapipe 25 from bookworm-backports (Dawn rejects bookworm's own Mesa 22.3 lavapipe)
 #  - Debian chromium (headless browser tests; its SwiftShader ICD is the fallback Vulkan adapter)
+#  - dataset-fashion-mnist (the shipped model's data: SideNet training, `ba-webgpu eval`'s real images)
 # Idempotent; run as root.
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
@@ -22,4 +23,4 @@ fi
 
 apt-get update -q
 apt-get install -y -q -t bookworm-backports mesa-vulkan-drivers
-apt-get install -y -q chromium libvulkan1
+apt-get install -y -q chromium libvulkan1 dataset-fashion-mnist

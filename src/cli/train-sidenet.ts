@@ -2,13 +2,12 @@
  * Command line: train a SideNet next to a frozen SiT backbone with chain-based simulation
  * (ba-solver.md §5, Algorithm 2) on the engine's GPU.
  *
- *   npx esbuild src/cli/train-sidenet.ts --bundle --platform=node --format=esm --target=node20 \
- *     --loader:.wgsl=text --external:webgpu --outfile=dist/tools/train-sidenet.mjs
- *   node dist/tools/train-sidenet.mjs --backbone sit.safetensors --images train-images-idx3-ubyte.gz \
+ *   npm run train-sidenet -- --backbone sit.safetensors --images train-images-idx3-ubyte.gz \
  *     --labels train-labels-idx1-ubyte.gz --steps 250 --batch 16 --out runs/side
  *
  * The backbone is a file converted by tools/convert-weights. Data: MNIST-style IDX files (see
- * src/train/data.ts for how images become latents). Checkpoints go to --out every
+ * src/train/data.ts for how images become latents; a backbone with a latent_codec in its
+ * metadata, like the shipped Fashion-MNIST model, gets its pixels encoded by that codec). Checkpoints go to --out every
  * --checkpoint-every steps; --resume continues from the newest one there (losing at most one
  * interval). At the end the EMA weights are exported in the reference key layout
  * (--out/sidenet-ema.safetensors), loadable by SideNetModel and by PyTorch.
@@ -16,13 +15,14 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../gpu/engine.js';
+import { UsageError } from './common.js';
 import { SitModel } from '../model/sit.js';
 import type { SideNetArch } from '../model/weights.js';
 import { ChainTrainer, DEFAULT_CHAIN_CONFIG, type ChainConfig } from '../train/chain.js';
 import { latestCheckpoint, loadIdxFiles, saveCheckpoint, writeAtomic } from '../train/node.js';
 import { SideNetGraph } from '../train/sidenet-graph.js';
 
-const USAGE = `usage: train-sidenet --backbone SIT.safetensors --images IMAGES.idx[.gz] --labels LABELS.idx[.gz] --out DIR
+export const TRAIN_SIDENET_USAGE = `usage: ba-webgpu train-sidenet --backbone SIT.safetensors --images IMAGES.idx[.gz] --labels LABELS.idx[.gz] --out DIR
   [--steps 250] [--batch 16] [--chain 8] [--lr 1e-4] [--beta1 0.9] [--beta2 0.999] [--eps 1e-8]
   [--weight-decay 0] [--clip 1.0] [--ema 0.9996] [--label-drop 0.1] [--h-rate 50] [--p-forward 0.5]
   [--roll-nodes 3] [--seed 0] [--init-seed 0] [--channels 256] [--embed 256] [--blocks 4] [--heads 4]
@@ -33,7 +33,7 @@ const NUMERIC: Record<string, keyof ChainConfig> = {
   ema: 'emaDecay', 'label-drop': 'labelDrop', 'h-rate': 'hRate', 'p-forward': 'pForward', 'roll-nodes': 'rollNodes', seed: 'seed',
 };
 
-async function main(argv: string[]): Promise<number> {
+export async function trainSidenetCommand(argv: string[]): Promise<number> {
   const str = { type: 'string' as const };
   const { values } = parseArgs({
     args: argv,
@@ -46,17 +46,16 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    console.log(USAGE);
+    console.log(TRAIN_SIDENET_USAGE);
     return 0;
   }
   const v = values as unknown as Record<string, string | undefined>;
   if (!v.backbone || !v.images || !v.labels || !v.out) {
-    console.error(`train-sidenet: need --backbone, --images, --labels and --out\n${USAGE}`);
-    return 2;
+    throw new UsageError('need --backbone, --images, --labels and --out');
   }
   const num = (name: string, fallback: number) => {
     const x = v[name] === undefined ? fallback : Number(v[name]);
-    if (!Number.isFinite(x)) throw new Error(`--${name}: not a number: ${v[name]}`);
+    if (!Number.isFinite(x)) throw new UsageError(`--${name}: not a number: ${v[name]}`);
     return x;
   };
   const config: Partial<ChainConfig> = {};
@@ -69,7 +68,9 @@ async function main(argv: string[]): Promise<number> {
   console.log(`device: ${engine.describe()}`);
   const backbone = await SitModel.load(engine, v.backbone, { dtype: 'f32' });
   const { inChannels: C, inputSize: S, classes } = backbone.arch;
-  const data = await loadIdxFiles(v.images, v.labels, [C, S, S], { classes: Math.min(classes, 10), limit: v.limit ? num('limit', Infinity) : undefined });
+  const data = await loadIdxFiles(v.images, v.labels, [C, S, S], {
+    classes: Math.min(classes, 10), limit: v.limit ? num('limit', Infinity) : undefined, codec: backbone.latentCodec,
+  });
   const arch: SideNetArch = {
     channels: num('channels', 256), embed: num('embed', 256), blocks: num('blocks', 4), attnBlock: Math.floor(num('blocks', 4) / 2),
     heads: num('heads', 4), classes, latentChannels: C,
@@ -110,11 +111,3 @@ function formatTime(seconds: number): string {
   const s = Math.round(seconds);
   return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    console.error(`train-sidenet: ${err instanceof Error ? err.message : String(err)}`);
-    process.exit(1);
-  },
-);

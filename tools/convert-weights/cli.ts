@@ -1,16 +1,35 @@
 /**
- * Command line: convert a SiT / REPA / SideNet PyTorch checkpoint into a ba-webgpu safetensors file.
- * Build: npx esbuild tools/convert-weights/cli.ts --bundle --platform=node --format=esm
- *        --target=node20 --outfile=dist/tools/convert-weights.mjs
+ * Command line: convert a SiT / REPA / SideNet / SD-VAE PyTorch checkpoint into a ba-webgpu safetensors file.
+ * Run: npm run convert -- <input> -o <output>  (the `convert` command of tools/ba-webgpu.ts)
  */
 import { parseArgs } from 'node:util';
+import type { PixelLatentCodec } from '../../src/model/pixel-latent.js';
 import { convert, ConvertError, planConversion, type ConvertOptions } from './index.js';
 
-const USAGE = `usage: convert-weights <input.pt|.pth|.safetensors> -o <output.safetensors>
-         [--dtype f32|f16] [--source auto|ema|model] [--no-ema] [--kind sit|sidenet]
-         [--heads N] [--convention repa|sit] [--dry-run] [--quiet]`;
+export const CONVERT_USAGE = `usage: ba-webgpu convert <input.pt|.pth|.safetensors> -o <output.safetensors>
+         [--dtype f32|f16] [--source auto|ema|model] [--no-ema] [--kind|--layout sit|sidenet|vae]
+         [--heads N] [--convention repa|sit] [--latent-codec pixel-unshuffle:FACTOR:PAD:CHANNELS]
+         [--groups N] [--scaling-factor F] [--dry-run] [--quiet]
+  --latent-codec: for SiTs trained on pixels rearranged into latents (the shipped Fashion-MNIST
+  model: pixel-unshuffle:2:2:1); recorded in the metadata so apps know how to decode.
+  --groups, --scaling-factor: a VAE's norm_num_groups (default 32) and scaling_factor (default
+  0.18215), from its config.json; the weights do not record them.`;
 
-async function main(argv: string[]): Promise<number> {
+export async function convertCommand(argv: string[]): Promise<number> {
+  try {
+    return await convertMain(argv);
+  } catch (e) {
+    if (e instanceof UsageError) return usageError(e.message);
+    if (e instanceof ConvertError || (e instanceof Error && 'code' in e)) {
+      // Converter errors and file-system errors (ENOENT, EACCES...) are the user's to fix: no stack.
+      console.error(`\nerror (${e.name}): ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+async function convertMain(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -20,15 +39,19 @@ async function main(argv: string[]): Promise<number> {
       source: { type: 'string', default: 'auto' },
       'no-ema': { type: 'boolean', default: false },
       kind: { type: 'string' },
+      layout: { type: 'string' },
+      groups: { type: 'string' },
+      'scaling-factor': { type: 'string' },
       heads: { type: 'string' },
       convention: { type: 'string' },
+      'latent-codec': { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       quiet: { type: 'boolean', short: 'q', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    console.log(USAGE);
+    console.log(CONVERT_USAGE);
     return 0;
   }
   const input = positionals[0];
@@ -42,9 +65,12 @@ async function main(argv: string[]): Promise<number> {
     output: values.output ?? '',
     dtype,
     source,
-    kind: values.kind === undefined ? undefined : oneOf(values.kind, ['sit', 'sidenet'] as const, '--kind'),
+    kind: kindFlag(values.kind, values.layout),
     heads,
+    groups: positiveNumber(values.groups, '--groups', true),
+    scalingFactor: positiveNumber(values['scaling-factor'], '--scaling-factor', false),
     convention: values.convention === undefined ? undefined : oneOf(values.convention, ['repa', 'sit'] as const, '--convention'),
+    latentCodec: values['latent-codec'] === undefined ? undefined : parseLatentCodec(values['latent-codec']),
     onProgress: values.quiet ? undefined : progressBar(),
   };
   const result = values['dry-run'] ? await planConversion(options) : await convert(options);
@@ -58,10 +84,32 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
   return value as T;
 }
 
+function parseLatentCodec(text: string): PixelLatentCodec {
+  const match = /^pixel-unshuffle:(\d+):(\d+):(\d+)$/.exec(text);
+  if (!match) throw new UsageError(`--latent-codec must look like pixel-unshuffle:FACTOR:PAD:CHANNELS, got '${text}'`);
+  const [factor, pad, imageChannels] = match.slice(1).map(Number);
+  if (factor < 1 || imageChannels < 1) throw new UsageError(`--latent-codec: factor and channels must be positive, got '${text}'`);
+  return { kind: 'pixel-unshuffle', factor, pad, imageChannels };
+}
+
+/** --layout is another name for --kind; given both, they must agree. */
+function kindFlag(kind: string | undefined, layout: string | undefined): ConvertOptions['kind'] {
+  if (kind !== undefined && layout !== undefined && kind !== layout) throw new UsageError(`--kind ${kind} and --layout ${layout} disagree`);
+  const value = kind ?? layout;
+  return value === undefined ? undefined : oneOf(value, ['sit', 'sidenet', 'vae'] as const, kind !== undefined ? '--kind' : '--layout');
+}
+
+function positiveNumber(text: string | undefined, flag: string, integer: boolean): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!(value > 0 && Number.isFinite(value)) || (integer && !Number.isInteger(value))) throw new UsageError(`${flag} needs a positive ${integer ? 'integer' : 'number'}, got '${text}'`);
+  return value;
+}
+
 class UsageError extends Error {}
 
 function usageError(message: string): number {
-  console.error(`${message}\n${USAGE}`);
+  console.error(`${message}\n${CONVERT_USAGE}`);
   return 2;
 }
 
@@ -79,15 +127,3 @@ function progressBar(): (written: number, total: number) => void {
     if (written === total) process.stderr.write('\n');
   };
 }
-
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (e: unknown) => {
-    if (e instanceof UsageError) process.exitCode = usageError(e.message);
-    else if (e instanceof ConvertError || (e instanceof Error && 'code' in e)) {
-      // Converter errors and file-system errors (ENOENT, EACCES...) are the user's to fix: no stack.
-      console.error(`\nerror (${e.name}): ${e.message}`);
-      process.exitCode = 1;
-    } else throw e;
-  },
-);

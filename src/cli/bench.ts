@@ -1,0 +1,104 @@
+/**
+ * `ba-webgpu bench`: per-NFE sampling latency of a model set, per solver, on this machine's
+ * adapter. Wall clock of whole sample() calls (read-back included), median over repeats after a
+ * warm-up; each solver's cost relative to Euler's at the same NFE is the solver's own overhead
+ * (for BA-solver: the SideNet probes and the quadrature). The finer split (backbone / SideNet /
+ * quadrature by GPU timestamps) is `npm run bench:sampler` in the repository.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine } from '../gpu/engine.js';
+import { SideNetModel } from '../model/sidenet.js';
+import { SitModel } from '../model/sit.js';
+import type { SolverName } from '../solver/index.js';
+import { parseIntList, parseNumber, parseSolver, positiveInt, Progress, requireFile, SHIPPED, UsageError } from './common.js';
+import { generate } from './generate.js';
+
+export const BENCH_USAGE = `usage: ba-webgpu bench [options]
+  --model FILE      converted SiT (default: the shipped Fashion-MNIST model)
+  --sidenet FILE    converted SideNet (default: the shipped one)
+  --solvers LIST    comma-separated (default euler,heun,dpm++2m,ba,ba-single)
+  --nfe LIST        backbone calls per image (default 4,7); Heun gets the largest 2N-1 within it
+  --batch N         images per sample() call (default 16)
+  --repeats N       timed runs per cell after one warm-up (default 3)
+  --dtype f32|f16   (default f32)
+  --json FILE       also write the results as JSON (default out/bench/cli-bench.json)`;
+
+interface Cell {
+  solver: SolverName;
+  nfe: number;
+  backboneCalls: number;
+  msPerSample: number;
+  msPerNfe: number;
+  msPerImage: number;
+  vsEuler?: number;
+}
+
+export async function benchCommand(argv: string[]): Promise<number> {
+  const str = { type: 'string' as const };
+  const { values: v } = parseArgs({
+    args: argv,
+    options: { model: str, sidenet: str, solvers: str, nfe: str, batch: str, repeats: str, dtype: str, json: str, help: { type: 'boolean', short: 'h', default: false } },
+  });
+  if (v.help) {
+    console.log(BENCH_USAGE);
+    return 0;
+  }
+  const solvers = (v.solvers ?? 'euler,heun,dpm++2m,ba,ba-single').split(',').map((s) => parseSolver(s.trim(), '--solvers'));
+  const budgets = parseIntList(v.nfe ?? '4,7', '--nfe');
+  if (budgets.some((n) => n < 1)) throw new UsageError('--nfe: values must be ≥ 1');
+  const batch = parseNumber(v.batch, 16, '--batch', positiveInt);
+  const repeats = parseNumber(v.repeats, 3, '--repeats', positiveInt);
+  const dtype = v.dtype ?? 'f32';
+  if (dtype !== 'f32' && dtype !== 'f16') throw new UsageError(`--dtype must be f32 or f16, got '${dtype}'`);
+  const needsSideNet = solvers.some((s) => s === 'ba' || s === 'ba-single');
+  const modelPath = requireFile(resolve(v.model ?? SHIPPED.sit), 'SiT weights (--model)');
+  const sidenetPath = needsSideNet ? requireFile(resolve(v.sidenet ?? SHIPPED.sidenet), 'SideNet weights (--sidenet)') : undefined;
+  const jsonPath = resolve(v.json ?? 'out/bench/cli-bench.json');
+
+  const engine = await Engine.create();
+  const progress = new Progress();
+  try {
+    const sit = await SitModel.load(engine, modelPath, { dtype });
+    const sidenet = sidenetPath ? await SideNetModel.load(engine, sidenetPath, { dtype }) : undefined;
+    const labels = Array.from({ length: batch }, (_, i) => i % Math.min(sit.arch.classes, 10));
+    const cells: Cell[] = [];
+    for (const budget of budgets) {
+      for (const solver of solvers) {
+        const intervals = solver === 'heun' ? Math.floor((budget + 1) / 2) : budget;
+        const times: number[] = [];
+        let calls = 0;
+        for (let r = 0; r <= repeats; r++) {
+          progress.update(`${solver} at ${budget} NFE: run ${r + 1}/${repeats + 1}`, true);
+          const result = await generate(engine, { sit, sidenet, solver, nfe: intervals, labels, seed: r, batch });
+          if (r > 0) times.push(result.batchMs[0]);
+          calls = result.backboneCalls;
+        }
+        times.sort((a, b) => a - b);
+        const ms = times[Math.floor(times.length / 2)];
+        cells.push({ solver, nfe: budget, backboneCalls: calls, msPerSample: ms, msPerNfe: ms / calls, msPerImage: ms / batch });
+      }
+    }
+    for (const cell of cells) {
+      const euler = cells.find((c) => c.solver === 'euler' && c.nfe === cell.nfe);
+      if (euler) cell.vsEuler = cell.msPerSample / euler.msPerSample;
+    }
+    progress.done();
+    const device = engine.describe();
+    console.log(`device: ${device}; model ${modelPath}; batch ${batch}; median of ${repeats}`);
+    console.log('| solver | NFE | backbone calls | ms per sample() | ms per NFE | ms per image | × Euler at this NFE |');
+    console.log('|---|---|---|---|---|---|---|');
+    for (const c of cells) {
+      console.log(`| ${c.solver} | ${c.nfe} | ${c.backboneCalls} | ${c.msPerSample.toFixed(1)} | ${c.msPerNfe.toFixed(1)} | ${c.msPerImage.toFixed(2)} | ${c.vsEuler?.toFixed(2) ?? '–'} |`);
+    }
+    mkdirSync(dirname(jsonPath), { recursive: true });
+    writeFileSync(jsonPath, JSON.stringify({ device, model: modelPath, batch, repeats, dtype, cells }, null, 2));
+    console.log(`wrote ${jsonPath}`);
+    sidenet?.dispose();
+    sit.dispose();
+    return 0;
+  } finally {
+    engine.dispose();
+  }
+}

@@ -1,0 +1,91 @@
+/** What the command-line tools share: the shipped model's paths, flag parsing, progress lines. */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { SolverName } from '../solver/index.js';
+
+/** Thrown for bad flags: the dispatcher prints the message and the command's usage, exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/**
+ * The package root: the CLIs are bundled to dist/tools/*.mjs, two levels below it; run from
+ * source (tests), this file is src/cli/common.ts, also two levels below.
+ */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The small Fashion-MNIST model, its SideNet and classifier, committed under models/. */
+export const SHIPPED = {
+  sit: `${PACKAGE_ROOT}models/fashion-sit.safetensors`,
+  sidenet: `${PACKAGE_ROOT}models/fashion-sidenet.safetensors`,
+  classifier: `${PACKAGE_ROOT}models/fashion-classifier.safetensors`,
+};
+
+export const FASHION_CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+
+export const SOLVERS: readonly SolverName[] = ['ba', 'ba-single', 'euler', 'heun', 'dpm++2m'];
+
+export function requireFile(path: string, what: string): string {
+  if (!existsSync(path)) throw new UsageError(`${what} not found: ${path}`);
+  return path;
+}
+
+export function parseNumber(value: string | undefined, fallback: number, flag: string, check: (x: number) => boolean = Number.isFinite): number {
+  if (value === undefined) return fallback;
+  const x = Number(value);
+  if (!Number.isFinite(x) || !check(x)) throw new UsageError(`${flag}: invalid value '${value}'`);
+  return x;
+}
+
+export const positiveInt = (x: number) => Number.isInteger(x) && x > 0;
+
+export function parseIntList(value: string, flag: string): number[] {
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const out = items.map(Number);
+  if (!items.length || out.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError(`${flag}: expected comma-separated non-negative integers, got '${value}'`);
+  return out;
+}
+
+export function parseSolver(value: string, flag = '--solver'): SolverName {
+  if (!(SOLVERS as readonly string[]).includes(value)) throw new UsageError(`${flag}: unknown solver '${value}' (one of ${SOLVERS.join(', ')})`);
+  return value as SolverName;
+}
+
+/** '0,0.7' → [0, 0.7]; 'always' → null (guide at every t). */
+export function parseInterval(value: string | undefined): readonly [number, number] | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'always') return null;
+  const parts = value.split(',').map(Number);
+  if (parts.length !== 2 || parts.some((x) => !Number.isFinite(x)) || parts[0] > parts[1]) {
+    throw new UsageError(`--cfg-interval: expected LO,HI (REPA time) or 'always', got '${value}'`);
+  }
+  return [parts[0], parts[1]];
+}
+
+/** A single stderr line redrawn in place (plain lines when stderr is not a terminal). */
+export class Progress {
+  private last = 0;
+
+  constructor(private readonly enabled = true) {}
+
+  update(text: string, force = false): void {
+    if (!this.enabled) return;
+    const now = Date.now();
+    if (!force && now - this.last < 200) return;
+    this.last = now;
+    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text}`);
+    else process.stderr.write(`${text}\n`);
+  }
+
+  done(text?: string): void {
+    if (!this.enabled) return;
+    if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${text ? `${text}\n` : ''}`);
+    else if (text) process.stderr.write(`${text}\n`);
+  }
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}

@@ -1,0 +1,302 @@
+/**
+ * `ba-webgpu eval`: sample quality against NFE for every solver on one model set.
+ *
+ * For each solver and NFE budget, the same `samples` images (image i: class i mod 10, noise
+ * seed + i) are drawn, then measured three ways:
+ *  - error: RMS distance, in latent space, of the first `error-samples` images from the
+ *    high-accuracy solution of the same ODE from the same noise (RK4, `rk4-steps` intervals);
+ *  - FD: Fréchet distance between Gaussian fits of the shipped classifier's penultimate
+ *    features on the samples and on the held-out real images (Fashion-MNIST t10k). Not FID:
+ *    a small MLP on Fashion-MNIST, not Inception on ImageNet, so only its ratios mean much;
+ *  - accuracy: how often that classifier names the class the image was conditioned on.
+ * NFE means backbone calls per image: Heun (2N − 1 calls for N intervals) gets the largest N
+ * within the budget, and its row records the calls it really made. Euler at `euler-reference`
+ * NFE (70 by default) gives the dense-sampling reference the few-step solvers are held to.
+ * Writes JSON, a Markdown table, an SVG and a PNG plot per metric, and a sample grid per solver.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import { Engine } from '../gpu/engine.js';
+import { SideNetModel } from '../model/sidenet.js';
+import { SitModel } from '../model/sit.js';
+import type { SolverName } from '../solver/index.js';
+import { parseIdx } from '../train/data.js';
+import { ImageClassifier } from '../eval/classifier.js';
+import { fitGaussian, frechetDistance, type GaussianFit } from '../eval/frechet.js';
+import { renderLinePlotPng, renderLinePlotSvg, type LinePlot } from '../eval/plot.js';
+import { imageGridPng } from '../eval/png.js';
+import { markdownTable } from '../eval/report.js';
+import {
+  formatDuration, parseIntList, parseInterval, parseNumber, parseSolver, positiveInt, Progress, requireFile, SHIPPED, UsageError,
+} from './common.js';
+import { generate, latentsToImages } from './generate.js';
+
+export const EVAL_USAGE = `usage: ba-webgpu eval [options]
+  --model FILE            converted SiT with a latent codec (default: the shipped Fashion-MNIST model)
+  --sidenet FILE          converted SideNet (default: the shipped one)
+  --classifier FILE       feature classifier (default: models/fashion-classifier.safetensors)
+  --data DIR              Fashion-MNIST IDX files, t10k-* used as the real images
+                          (default /usr/share/datasets/fashion-mnist: apt-get install dataset-fashion-mnist)
+  --solvers LIST          (default euler,heun,dpm++2m,ba,ba-single)
+  --nfe LIST              backbone calls per image (default 3,4,5,6,7,8,10,15)
+  --samples N             images per (solver, NFE) for FD and accuracy (default 1000)
+  --error-samples N       the first N of them are compared with RK4 (default 100)
+  --rk4-steps N           RK4 intervals of the reference solution, 4 calls each (default 500)
+  --euler-reference LIST  Euler NFEs for the dense reference rows (default 70; '' for none)
+  --seed S                image i uses noise seed S + i (default 1000000)
+  --cfg SCALE             classifier-free guidance (default 1 = off); --cfg-interval A,B | always
+  --batch N               images per GPU batch (default 250)
+  --grid-nfe N            NFE of the per-solver sample grids (default 5)
+  --dtype f32|f16         (default f32)
+  --out DIR               results (default out/eval)`;
+
+interface Cell {
+  solver: SolverName;
+  /** The budget asked for. */
+  nfe: number;
+  backboneCalls: number;
+  error: number;
+  fd: number;
+  accuracy: number;
+  seconds: number;
+}
+
+const METRICS = [
+  { key: 'error', title: 'RMS error against RK4 (latent space)', log: true, better: 'lower' },
+  { key: 'fd', title: 'Fréchet distance on classifier features (FD)', log: true, better: 'lower' },
+  { key: 'accuracy', title: 'Classifier accuracy on conditional samples', log: false, better: 'higher' },
+] as const;
+
+export async function evalCommand(argv: string[]): Promise<number> {
+  const str = { type: 'string' as const };
+  const { values: v } = parseArgs({
+    args: argv,
+    options: {
+      model: str, sidenet: str, classifier: str, data: str, solvers: str, nfe: str, samples: str, 'error-samples': str, 'rk4-steps': str,
+      'euler-reference': str, seed: str, cfg: str, 'cfg-interval': str, batch: str, 'grid-nfe': str, dtype: str, out: str,
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (v.help) {
+    console.log(EVAL_USAGE);
+    return 0;
+  }
+  const solvers = (v.solvers ?? 'euler,heun,dpm++2m,ba,ba-single').split(',').map((s) => parseSolver(s.trim(), '--solvers'));
+  const budgets = parseIntList(v.nfe ?? '3,4,5,6,7,8,10,15', '--nfe');
+  if (budgets.some((n) => n < 1)) throw new UsageError('--nfe: values must be ≥ 1');
+  const eulerReference = v['euler-reference'] === '' ? [] : parseIntList(v['euler-reference'] ?? '70', '--euler-reference');
+  const samples = parseNumber(v.samples, 1000, '--samples', (x) => Number.isInteger(x) && x >= 2);
+  const errorSamples = Math.min(samples, parseNumber(v['error-samples'], 100, '--error-samples', positiveInt));
+  const rk4Steps = parseNumber(v['rk4-steps'], 500, '--rk4-steps', positiveInt);
+  const seed = parseNumber(v.seed, 1_000_000, '--seed', (x) => Number.isInteger(x) && x >= 0);
+  const cfg = parseNumber(v.cfg, 1, '--cfg', (x) => x >= 0);
+  const batch = parseNumber(v.batch, 250, '--batch', positiveInt);
+  const gridNfe = parseNumber(v['grid-nfe'], 5, '--grid-nfe', positiveInt);
+  const dtype = v.dtype ?? 'f32';
+  if (dtype !== 'f32' && dtype !== 'f16') throw new UsageError(`--dtype must be f32 or f16, got '${dtype}'`);
+  const modelPath = requireFile(resolve(v.model ?? SHIPPED.sit), 'SiT weights (--model)');
+  const needsSideNet = solvers.some((s) => s === 'ba' || s === 'ba-single');
+  const sidenetPath = needsSideNet ? requireFile(resolve(v.sidenet ?? SHIPPED.sidenet), 'SideNet weights (--sidenet)') : undefined;
+  const classifierPath = requireFile(resolve(v.classifier ?? SHIPPED.classifier), 'classifier (--classifier)');
+  const dataDir = resolve(v.data ?? '/usr/share/datasets/fashion-mnist');
+  const outDir = resolve(v.out ?? 'out/eval');
+  const guidance = cfg === 1 ? undefined : { scale: cfg, interval: parseInterval(v['cfg-interval']) };
+
+  const classifier = ImageClassifier.fromSafetensors(readFileSync(classifierPath));
+  const real = readRealImages(dataDir, 't10k');
+  const realFit = fitGaussian(classifier.classify(real.images, real.count).features, real.count, classifier.featureDim);
+  // The floor FD can reach here: real training images against the real test images.
+  const train = readRealImages(dataDir, 'train', samples);
+  const floorFd = frechetDistance(fitGaussian(classifier.classify(train.images, train.count).features, train.count, classifier.featureDim), realFit);
+  console.error(`real images: ${real.count} (t10k); FD of ${samples} real training images against them: ${floorFd.toFixed(3)}`);
+
+  const engine = await Engine.create();
+  const progress = new Progress();
+  try {
+    console.error(`device: ${engine.describe()}`);
+    const sit = await SitModel.load(engine, modelPath, { dtype });
+    const sidenet = sidenetPath ? await SideNetModel.load(engine, sidenetPath, { dtype }) : undefined;
+    const classes = Math.min(sit.arch.classes, classifier.classes.length);
+    const labels = Array.from({ length: samples }, (_, i) => i % classes);
+    const [ih, iw] = [classifier.height, classifier.width];
+    mkdirSync(outDir, { recursive: true });
+
+    const started = performance.now();
+    progress.update(`reference: RK4 with ${rk4Steps} intervals on ${errorSamples} images`, true);
+    const reference = await generate(engine, {
+      sit, solver: 'rk4', nfe: rk4Steps, labels: labels.slice(0, errorSamples), seed, batch, guidance,
+      onStep: (step, of) => progress.update(`reference: RK4 step ${step}/${of} (${errorSamples} images)`),
+    });
+
+    const jobs: { solver: SolverName; nfe: number }[] = [
+      ...solvers.flatMap((solver) => budgets.map((nfe) => ({ solver, nfe }))),
+      ...eulerReference.map((nfe) => ({ solver: 'euler' as const, nfe })),
+    ];
+    const work = (j: { solver: SolverName; nfe: number }) => j.nfe * (j.solver === 'ba' || j.solver === 'ba-single' ? 1.5 : 1);
+    const totalWork = jobs.reduce((a, j) => a + work(j), 0);
+    let doneWork = 0;
+    const evalStart = performance.now();
+    const cells: Cell[] = [];
+    for (const job of jobs) {
+      const { solver, nfe } = job;
+      const cellStart = performance.now();
+      const eta = doneWork > 0 ? ((performance.now() - evalStart) / doneWork) * (totalWork - doneWork) / 1000 : NaN;
+      const result = await generate(engine, {
+        sit, sidenet, solver, nfe: solver === 'heun' ? Math.max(1, Math.floor((nfe + 1) / 2)) : nfe, labels, seed, batch, guidance,
+        onBatch: (done, total) => progress.update(`${solver} at ${nfe} NFE: ${done}/${total} images; ${cells.length}/${jobs.length} done, ETA ${formatDuration(eta)}`, true),
+      });
+      const { images } = latentsToImages(sit, result.latents, samples);
+      const judged = classifier.classify(images, samples);
+      let correct = 0;
+      for (let i = 0; i < samples; i++) if (judged.predictions[i] === labels[i]) correct++;
+      const cell: Cell = {
+        solver, nfe, backboneCalls: result.backboneCalls,
+        error: rmsError(result.latents, reference.latents, errorSamples),
+        fd: frechetDistance(fitGaussian(judged.features, samples, classifier.featureDim), realFit),
+        accuracy: correct / samples,
+        seconds: (performance.now() - cellStart) / 1000,
+      };
+      cells.push(cell);
+      doneWork += work(job);
+      progress.update(`${solver} at ${nfe} NFE: error ${cell.error.toExponential(2)}, FD ${cell.fd.toFixed(3)}, accuracy ${(cell.accuracy * 100).toFixed(1)} %`, true);
+      if (nfe === gridNfe && !eulerReference.includes(nfe)) {
+        writeFileSync(join(outDir, `grid-${fileName(solver)}-nfe${nfe}.png`), classGrid(images, ih, iw, classes, 8));
+      }
+    }
+    progress.done(`evaluated ${jobs.length} settings in ${formatDuration((performance.now() - started) / 1000)}`);
+
+    const report = {
+      device: engine.describe(), model: modelPath, sidenet: sidenetPath, classifier: classifierPath,
+      samples, errorSamples, rk4Steps, seed, cfg, realImages: real.count, classifierTestAccuracy: classifier.testAccuracy, floorFd,
+      cells, targets: targetChecks(cells, eulerReference),
+    };
+    writeFileSync(join(outDir, 'eval.json'), JSON.stringify(report, null, 2));
+    writeFileSync(join(outDir, 'eval.md'), markdownReport(report, solvers, budgets, eulerReference));
+    for (const metric of METRICS) {
+      const plot = metricPlot(metric, cells, solvers, budgets, eulerReference);
+      writeFileSync(join(outDir, `${metric.key}.svg`), renderLinePlotSvg(plot));
+      writeFileSync(join(outDir, `${metric.key}.png`), renderLinePlotPng(plot));
+    }
+    console.log(markdownReport(report, solvers, budgets, eulerReference));
+    console.log(`wrote ${outDir}/{eval.json, eval.md, error|fd|accuracy.{svg,png}, grid-*.png}`);
+    sidenet?.dispose();
+    sit.dispose();
+    return 0;
+  } finally {
+    engine.dispose();
+  }
+}
+
+function readRealImages(dir: string, split: 'train' | 't10k', limit = Infinity): { images: Float32Array; count: number } {
+  const path = join(dir, `${split}-images-idx3-ubyte.gz`);
+  if (!existsSync(path)) throw new UsageError(`${path} not found: install Debian's dataset-fashion-mnist or pass --data DIR`);
+  const { dims, data } = parseIdx(gunzipSync(readFileSync(path)));
+  const count = Math.min(dims[0], limit);
+  const per = dims[1] * dims[2];
+  const images = new Float32Array(count * per);
+  for (let i = 0; i < images.length; i++) images[i] = data[i] / 127.5 - 1;
+  return { images, count };
+}
+
+/** Mean over images of the per-image RMS difference. */
+function rmsError(latents: Float32Array, reference: Float32Array, count: number): number {
+  const per = reference.length / count;
+  let total = 0;
+  for (let n = 0; n < count; n++) {
+    let sum = 0;
+    for (let i = n * per; i < (n + 1) * per; i++) sum += (latents[i] - reference[i]) ** 2;
+    total += Math.sqrt(sum / per);
+  }
+  return total / count;
+}
+
+/** One row per class, `perClass` images each (image i has class i mod classes). */
+function classGrid(images: Float32Array, h: number, w: number, classes: number, perClass: number): Uint8Array {
+  const per = h * w;
+  const picked = new Float32Array(classes * perClass * per);
+  for (let c = 0; c < classes; c++) {
+    for (let k = 0; k < perClass; k++) picked.set(images.subarray((c + k * classes) * per, (c + k * classes + 1) * per), (c * perClass + k) * per);
+  }
+  return imageGridPng(picked, classes * perClass, h, w, perClass, 3);
+}
+
+function fileName(solver: string): string {
+  return solver.replace(/\+/g, 'p');
+}
+
+const SOLVER_TITLES: Record<string, string> = {
+  ba: 'BA-solver (bi-anchor)', 'ba-single': 'BA single-anchor', euler: 'Euler', heun: 'Heun', 'dpm++2m': 'DPM-Solver++(2M)',
+};
+
+function targetChecks(cells: Cell[], eulerReference: number[]) {
+  const at = (solver: string, nfe: number) => cells.find((c) => c.solver === solver && c.nfe === nfe);
+  const ba7 = at('ba', 7);
+  const dense = eulerReference.length ? at('euler', Math.max(...eulerReference)) : undefined;
+  const checks: { claim: string; holds: boolean }[] = [];
+  if (ba7 && dense) {
+    checks.push({ claim: `BA-solver at 7 NFE: FD ${ba7.fd.toFixed(3)} ≤ Euler at ${dense.nfe} NFE: ${dense.fd.toFixed(3)}`, holds: ba7.fd <= dense.fd });
+    checks.push({ claim: `BA-solver at 7 NFE: error ${ba7.error.toExponential(2)} ≤ Euler at ${dense.nfe} NFE: ${dense.error.toExponential(2)}`, holds: ba7.error <= dense.error });
+  }
+  for (const rival of ['heun', 'dpm++2m']) {
+    const pairs = cells.filter((c) => c.solver === 'ba').map((b) => [b, at(rival, b.nfe)] as const).filter((p): p is readonly [Cell, Cell] => !!p[1]);
+    if (!pairs.length) continue;
+    for (const key of ['error', 'fd'] as const) {
+      const wins = pairs.filter(([b, r]) => b[key] < r[key]).length;
+      checks.push({ claim: `BA-solver beats ${SOLVER_TITLES[rival]} on ${key === 'fd' ? 'FD' : 'error'} at ${wins} of ${pairs.length} NFEs`, holds: wins === pairs.length });
+    }
+  }
+  return checks;
+}
+
+function markdownReport(
+  report: { samples: number; errorSamples: number; rk4Steps: number; cfg: number; floorFd: number; device: string; targets: { claim: string; holds: boolean }[]; cells: Cell[] },
+  solvers: SolverName[], budgets: number[], eulerReference: number[],
+): string {
+  const { cells } = report;
+  const rows = (format: (c: Cell) => string) => [
+    ...solvers.map((s) => [SOLVER_TITLES[s], ...budgets.map((n) => {
+      const c = cells.find((x) => x.solver === s && x.nfe === n);
+      return c ? format(c) + (c.backboneCalls !== n ? ` (${c.backboneCalls})` : '') : '–';
+    })]),
+    ...eulerReference.map((n) => {
+      const c = cells.find((x) => x.solver === 'euler' && x.nfe === n)!;
+      return [`Euler at ${n} NFE`, format(c), ...budgets.slice(1).map(() => '')];
+    }),
+  ];
+  const header = ['solver \\ NFE', ...budgets.map(String)];
+  const sections = METRICS.map((m) => {
+    const format = (c: Cell) => (m.key === 'error' ? c.error.toExponential(2) : m.key === 'fd' ? c.fd.toFixed(3) : `${(c.accuracy * 100).toFixed(1)} %`);
+    return `### ${m.title} (${m.better} is better)\n\n${markdownTable(header, rows(format))}`;
+  });
+  return [
+    `Quality against NFE: ${report.samples} samples per cell (classes balanced), error on the first ${report.errorSamples} ` +
+      `against RK4 with ${report.rk4Steps} intervals from the same noise; CFG ${report.cfg}; ${report.device}. ` +
+      `FD of real training images against the real test images (the floor): ${report.floorFd.toFixed(3)}. ` +
+      'Heun cells with fewer backbone calls than the column name the calls in parentheses.',
+    ...sections,
+    '### Targets\n\n' + report.targets.map((t) => `- ${t.holds ? '✅' : '❌'} ${t.claim}`).join('\n'),
+  ].join('\n\n') + '\n';
+}
+
+function metricPlot(metric: (typeof METRICS)[number], cells: Cell[], solvers: SolverName[], budgets: number[], eulerReference: number[]): LinePlot {
+  const value = (c: Cell) => (metric.key === 'accuracy' ? c.accuracy * 100 : c[metric.key]);
+  return {
+    title: metric.title,
+    xLabel: 'NFE (backbone calls per image)',
+    yLabel: metric.key === 'accuracy' ? 'accuracy (%)' : metric.key === 'fd' ? 'FD' : 'RMS error',
+    logY: metric.log,
+    series: solvers.map((s) => ({
+      name: SOLVER_TITLES[s],
+      points: budgets.flatMap((n) => {
+        const c = cells.find((x) => x.solver === s && x.nfe === n);
+        return c ? [{ x: c.backboneCalls, y: value(c) }] : [];
+      }),
+    })),
+    references: eulerReference.map((n) => {
+      const c = cells.find((x) => x.solver === 'euler' && x.nfe === n)!;
+      return { label: `Euler at ${n} NFE`, y: value(c) };
+    }),
+  };
+}

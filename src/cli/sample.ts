@@ -1,0 +1,98 @@
+/**
+ * `ba-webgpu sample`: class-conditional images from a SiT (+ SideNet for BA-solver) into a PNG
+ * grid, one row per class, with progress and the per-NFE time.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Engine } from '../gpu/engine.js';
+import { SideNetModel } from '../model/sidenet.js';
+import { SitModel } from '../model/sit.js';
+import { imageGridPng } from '../eval/png.js';
+import {
+  FASHION_CLASS_NAMES, parseIntList, parseInterval, parseNumber, parseSolver, positiveInt, Progress, requireFile, SHIPPED, UsageError,
+} from './common.js';
+import { generate, latentsToImages } from './generate.js';
+
+export const SAMPLE_USAGE = `usage: ba-webgpu sample [options]
+  --model FILE        converted SiT (default: the shipped Fashion-MNIST model)
+  --sidenet FILE      converted SideNet, for --solver ba / ba-single (default: the shipped one)
+  --solver NAME       ba | ba-single | euler | heun | dpm++2m (default ba)
+  --nfe N             backbone calls per image (Heun: 2N-1) (default 5)
+  --classes LIST      comma-separated class indices (default: every class, up to 10)
+  --per-class N       images per class, one grid row per class (default 8)
+  --seed S            image i uses noise seed S + i (default 0)
+  --cfg SCALE         classifier-free guidance scale; 1 = off (default 1)
+  --cfg-interval A,B  guide only for REPA times in [A, B], or 'always' (default: the model's)
+  --batch N           images per GPU batch (default 80)
+  --dtype f32|f16     weights and activations on the GPU (default f32)
+  --scale K           pixel magnification of the grid (default 3)
+  --out FILE          PNG grid (default out/samples.png)
+  --json              print the run's numbers as one JSON line on stdout`;
+
+export async function sampleCommand(argv: string[]): Promise<number> {
+  const str = { type: 'string' as const };
+  const { values: v } = parseArgs({
+    args: argv,
+    options: {
+      model: str, sidenet: str, solver: str, nfe: str, classes: str, 'per-class': str, seed: str, cfg: str, 'cfg-interval': str,
+      batch: str, dtype: str, scale: str, out: str, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (v.help) {
+    console.log(SAMPLE_USAGE);
+    return 0;
+  }
+  const solver = parseSolver(v.solver ?? 'ba');
+  const nfe = parseNumber(v.nfe, 5, '--nfe', positiveInt);
+  const perClass = parseNumber(v['per-class'], 8, '--per-class', positiveInt);
+  const seed = parseNumber(v.seed, 0, '--seed', (x) => Number.isInteger(x) && x >= 0);
+  const cfg = parseNumber(v.cfg, 1, '--cfg', (x) => x >= 0);
+  const batch = parseNumber(v.batch, 80, '--batch', positiveInt);
+  const scale = parseNumber(v.scale, 3, '--scale', positiveInt);
+  const dtype = v.dtype ?? 'f32';
+  if (dtype !== 'f32' && dtype !== 'f16') throw new UsageError(`--dtype must be f32 or f16, got '${dtype}'`);
+  const modelPath = requireFile(resolve(v.model ?? SHIPPED.sit), 'SiT weights (--model)');
+  const usesSideNet = solver === 'ba' || solver === 'ba-single';
+  const sidenetPath = usesSideNet ? requireFile(resolve(v.sidenet ?? SHIPPED.sidenet), 'SideNet weights (--sidenet)') : undefined;
+  const out = resolve(v.out ?? 'out/samples.png');
+
+  const engine = await Engine.create();
+  const progress = new Progress();
+  try {
+    console.error(`device: ${engine.describe()}`);
+    const sit = await SitModel.load(engine, modelPath, { dtype });
+    const sidenet = sidenetPath ? await SideNetModel.load(engine, sidenetPath, { dtype }) : undefined;
+    const classes = v.classes ? parseIntList(v.classes, '--classes') : [...Array(Math.min(sit.arch.classes, 10)).keys()];
+    const bad = classes.find((c) => c >= sit.arch.classes);
+    if (bad !== undefined) throw new UsageError(`--classes: ${bad} is not a class of this model (0..${sit.arch.classes - 1})`);
+    const labels = classes.flatMap((c) => Array<number>(perClass).fill(c));
+    const started = performance.now();
+    const result = await generate(engine, {
+      sit, sidenet, solver, nfe, labels, seed, batch,
+      guidance: cfg === 1 ? undefined : { scale: cfg, interval: parseInterval(v['cfg-interval']) },
+      onStep: (step, of) => progress.update(`sampling ${labels.length} images with ${solver} at ${nfe} NFE: step ${step}/${of}`),
+      onBatch: (done, total, ms) => progress.update(`${done}/${total} images (${(ms / nfe).toFixed(1)} ms per NFE for this batch)`, true),
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const { images, shape } = latentsToImages(sit, result.latents, labels.length);
+    if (shape[0] !== 1) throw new Error(`PNG grids of ${shape[0]}-channel images are not supported`);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, imageGridPng(images, labels.length, shape[1], shape[2], perClass, scale));
+    // Per NFE for one batch: the mean batch time over the backbone calls each image needed.
+    const msPerNfe = result.batchMs.reduce((a, b) => a + b, 0) / result.batchMs.length / result.backboneCalls;
+    progress.done(`wrote ${out}: ${labels.length} images (${classes.map((c) => FASHION_CLASS_NAMES[c] ?? c).join(', ')}) in ${seconds.toFixed(1)} s; ` +
+      `${result.backboneCalls} backbone calls per image; ${msPerNfe.toFixed(1)} ms per NFE at batch ${Math.min(batch, labels.length)}`);
+    if (v.json) {
+      console.log(JSON.stringify({
+        solver, nfe, backboneCalls: result.backboneCalls, images: labels.length, batch, seconds, msPerNfe, batchMs: result.batchMs, out,
+        device: engine.describe(),
+      }));
+    }
+    sidenet?.dispose();
+    sit.dispose();
+    return 0;
+  } finally {
+    engine.dispose();
+  }
+}
