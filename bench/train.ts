@@ -8,17 +8,24 @@
  *   timeout 120 node scripts/build.mjs --bench
  *   timeout 500 node dist/bench/train.mjs [--depth=4] [--hidden=256] [--heads=4] [--patch=2]
  *     [--size=16] [--channels=64] [--embed=128] [--blocks=4] [--side-heads=4] [--batch=4]
- *     [--chain=8] [--warmup=2] [--repeats=5] [--threads=N] [--no-torch] [--no-profile] [--no-breakdown]
- *     [--json=out/bench/train.json]
+ *     [--chain=8] [--links-per-pass=0] [--warmup=6] [--repeats=5] [--threads=N] [--no-torch] [--no-profile]
+ *     [--no-breakdown] [--json=out/bench/train.json]
  *
  * Protocol: both sides run `warmup` unmeasured iterations, then `repeats` measured ones,
- * alternating engine / torch iteration by iteration so both see the same machine load.
+ * alternating engine / torch iteration by iteration so both see the same machine load. Six
+ * warm-up iterations: the engine's GPU waiter (src/gpu/wait.ts) learns the iteration's GPU
+ * time from the first, pipeline-compiling iteration and lowers its sleep by ~7 % per iteration,
+ * so the engine reaches its steady state around the sixth (measured: 4.0, 3.1, 2.9, 2.7, 2.5,
+ * 2.3, 2.2, 2.1 s).
  * 'ours wall' = ChainTrainer.trainStep() by wall clock, from the CPU-side batch draw to the
  * losses read back (it submits once per link; engine waits sleep before awaiting, so dawn.node's
- * busy-wait does not steal a core from lavapipe). 'torch cpu' = the same iteration in PyTorch,
- * wall clock, torch.get_num_threads() threads, OMP_WAIT_POLICY=PASSIVE.
+ * busy-wait does not steal a core from lavapipe). The engine learns the K links in batched
+ * passes (ChainConfig.linksPerPass; 0 = automatic, all 8 here; --links-per-pass=1 learns link by
+ * link as the PyTorch peer does). 'torch cpu' = the same iteration in PyTorch, wall clock,
+ * torch.get_num_threads() threads, OMP_WAIT_POLICY=PASSIVE.
  * GPU memory: the pool's high-water mark (engine.poolStats().peakBytes: backbone weights, the
- * five SideNet arenas — params, grads, Adam m and v, EMA — and activations), with the parts.
+ * six SideNet arenas — params, grads, Adam m and v, EMA, one pass's gradients — and
+ * activations), with the parts.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -47,7 +54,8 @@ const blocks = num('blocks', 4);
 const sideHeads = num('side-heads', 4);
 const batch = num('batch', 4);
 const chain = num('chain', 8);
-const warmup = num('warmup', 2);
+const linksPerPass = num('links-per-pass', 0);
+const warmup = num('warmup', 6);
 const repeats = num('repeats', 5);
 const withTorch = !('no-torch' in args);
 const withProfile = !('no-profile' in args);
@@ -90,10 +98,11 @@ const labels = Array.from({ length: DATASET }, (_, i) => i % DATA_CLASSES);
 const data = new InMemoryDataset([4, size, size], DATA_CLASSES, rng.uniform(DATASET * per, 1.5), labels);
 const net = new SideNetGraph(engine, sideArch);
 await net.init(11);
-const trainer = new ChainTrainer(engine, backbone, net, data, { batch, chain, seed: 3 });
+const trainer = new ChainTrainer(engine, backbone, net, data, { batch, chain, seed: 3, linksPerPass });
 await engine.sync();
-const arenaBytes = 5 * net.arena.total * 4;
-console.log(`engine setup ${((now() - t0) / 1e3).toFixed(1)} s: backbone ${(backboneParams / 1e6).toFixed(2)} M params, SideNet ${(net.arena.count / 1e6).toFixed(3)} M params (arenas 5 × ${(net.arena.total * 4 / 2 ** 20).toFixed(2)} MiB)`);
+const arenaBytes = 6 * net.arena.total * 4;
+console.log(`engine learns ${trainer.linksPerPass} link(s) per pass (${Math.ceil(chain / trainer.linksPerPass)} pass(es) per iteration)`);
+console.log(`engine setup ${((now() - t0) / 1e3).toFixed(1)} s: backbone ${(backboneParams / 1e6).toFixed(2)} M params, SideNet ${(net.arena.count / 1e6).toFixed(3)} M params (arenas 6 × ${(net.arena.total * 4 / 2 ** 20).toFixed(2)} MiB)`);
 
 let torchSetup: { backbone_params: number; sidenet_params: number; setup_ms: number } | undefined;
 if (torch) {
@@ -155,8 +164,10 @@ if (withProfile) {
 // allocation checks, queue.submit, error scopes); the rest is JS recording (tape, ops,
 // uniforms) and the final read-back wait.
 // (b) GPU time (timestamp profile) of each component alone: one backbone forward of B, the
-// roll-forward SideNet evaluation without gradient (3B), the SideNet forward + backward (B).
-interface Component { name: string; calls: number; gpuMs: number; wallMs: number; torchMs?: number; top: { kernel: string; ms: number; calls: number }[] }
+// roll-forward SideNet evaluation without gradient (3B), one learning pass (SideNet forward +
+// backward of the G links the trainer batches, G·B images). PyTorch learns link by link
+// (torchCalls = K forward + backward passes of B).
+interface Component { name: string; calls: number; torchCalls: number; gpuMs: number; wallMs: number; torchMs?: number; top: { kernel: string; ms: number; calls: number }[] }
 let breakdown: { iterationMs: number; submitMs: number; submits: number; readsMs: number[]; syncedMs: number[]; components: Component[] } | undefined;
 if (withBreakdown) {
   const submit = engine.submit.bind(engine);
@@ -203,7 +214,12 @@ if (withBreakdown) {
   const h = t.map((tb) => 0.05 * tb);
   const y = Array.from({ length: B }, (_, i) => i % DATA_CLASSES);
   const offsets = [0.11, 0.5, 0.89].map((c) => h.map((hb) => c * hb));
-  const measure = async (name: string, calls: number, body: () => void): Promise<Component> => {
+  const G = trainer.linksPerPass;
+  const passes = Math.ceil(chain / G);
+  const repeat = <T,>(a: T[]) => Array.from({ length: G }, () => a).flat();
+  const xs = engine.upload(rng.uniform(G * B * per, 1.5), [G * B, 4, size, size]);
+  const vs = engine.upload(rng.uniform(G * B * per, 1.5), [G * B, 4, size, size]);
+  const measure = async (name: string, calls: number, body: () => void, torchCalls = calls): Promise<Component> => {
     body();
     await engine.sync(); // warm
     const w0 = now();
@@ -219,28 +235,27 @@ if (withBreakdown) {
       engine.profiler.enabled = false;
     }
     const rows = engine.profiler.rows();
-    return { name, calls, wallMs, gpuMs: rows.reduce((s, r) => s + r.totalMs, 0), top: rows.slice(0, 4).map((r) => ({ kernel: r.kernel, ms: r.totalMs, calls: r.calls })) };
+    return { name, calls, torchCalls, wallMs, gpuMs: rows.reduce((s, r) => s + r.totalMs, 0), top: rows.slice(0, 4).map((r) => ({ kernel: r.kernel, ms: r.totalMs, calls: r.calls })) };
   };
   const components: Component[] = [
     await measure(`backbone forward (B=${B})`, chain + 1, () => backbone.forward(x, t, y).dispose()),
     await measure(`SideNet roll-forward, no grad (3B=${3 * B})`, chain, () => net.deltaNoGrad({ x, v, t, y }, offsets).dispose()),
-    await measure(`SideNet forward + backward (B=${B})`, chain, () => {
+    await measure(`SideNet learning pass, fwd + bwd (${G} links × B=${B})`, passes, () => {
+      // As ChainTrainer's first pass: gradients written straight into the gradient arena.
       const tape = new Tape(engine);
       const params = net.params(tape);
-      for (const p of params.values()) p.storeStale = false;
-      const delta = net.forward(tape, params, { x, v, t, h, y });
-      const loss = tape.keep(op.mse(tape, op.add(tape, tape.leaf(v), delta), tape.leaf(x), 1 / chain));
+      const delta = net.forward(tape, params, { x: xs, v: vs, t: repeat(t), h: repeat(h), y: repeat(y) });
+      const loss = tape.keep(op.mse(tape, op.add(tape, tape.leaf(vs), delta), tape.leaf(xs), 1 / chain, G));
       tape.backward(loss);
       loss.tensor.dispose();
       tape.dispose();
-    }),
+    }, chain),
   ];
   if (torch) {
     const tc = await torch.call({ op: 'components' });
     [tc.backbone, tc.roll, tc.learn].forEach((ms: number, i: number) => (components[i].torchMs = ms));
   }
-  x.dispose();
-  v.dispose();
+  for (const tensor of [x, v, xs, vs]) tensor.dispose();
   breakdown = { iterationMs, submitMs, submits, readsMs, syncedMs, components };
 }
 
@@ -261,7 +276,7 @@ const ours = samples.find((s) => s.impl === 'ours wall')!;
 const th = samples.find((s) => s.impl === 'torch cpu');
 const memRows = [
   ['backbone weights', mib(backboneBytes)],
-  ['SideNet arenas (params, grads, m, v, EMA)', mib(arenaBytes)],
+  ['SideNet arenas (params, grads, m, v, EMA, link grads)', mib(arenaBytes)],
   ['activations + pool slack (peak − the two above)', mib(pool.peakBytes - backboneBytes - arenaBytes)],
   ['pool peak (engine.poolStats().peakBytes)', mib(pool.peakBytes)],
   ['buffers created / reused', `${pool.created} / ${pool.reused}`],
@@ -279,8 +294,8 @@ if (breakdown) {
   console.log(`\nOne iteration (unprofiled) ${breakdown.iterationMs.toFixed(0)} ms, of which ${breakdown.submitMs.toFixed(0)} ms inside ${breakdown.submits} engine.submit() calls and ${breakdown.readsMs.reduce((a, b) => a + b, 0).toFixed(0)} ms in the ${breakdown.readsMs.length} loss reads (${breakdown.readsMs.map((r) => r.toFixed(0)).join(', ')} ms).`);
   console.log(`Diagnostic, same iteration with a sleeping queue wait after every submit (no backlog, no spin at the reads): ${breakdown.syncedMs.map((r) => r.toFixed(0)).join(', ')} ms (median ${median(breakdown.syncedMs).toFixed(0)} ms → ${(median(breakdown.syncedMs) / (th?.medianMs ?? NaN)).toFixed(2)}x torch).`);
   console.log('Components alone (GPU = timestamp sum, one pass per dispatch; wall = record + submit + wait, warm; torch = same part in PyTorch); /it = × calls per iteration:');
-  const crow = (c: Component) => [c.name, String(c.calls), c.gpuMs.toFixed(1), c.wallMs.toFixed(1), (c.calls * c.gpuMs).toFixed(0), (c.calls * c.wallMs).toFixed(0), c.torchMs === undefined ? '-' : (c.calls * c.torchMs).toFixed(0), c.torchMs === undefined ? '-' : `${(c.wallMs / c.torchMs).toFixed(1)}x`, c.top.map((k) => `${k.kernel} ${k.ms.toFixed(1)}`).join(', ')];
-  const header = ['component', 'calls', 'GPU ms', 'wall ms', 'GPU ms/it', 'wall ms/it', 'torch ms/it', 'wall/torch', 'top kernels (GPU ms)'];
+  const crow = (c: Component) => [c.name, String(c.calls), c.gpuMs.toFixed(1), c.wallMs.toFixed(1), (c.calls * c.gpuMs).toFixed(0), (c.calls * c.wallMs).toFixed(0), c.torchMs === undefined ? '-' : (c.torchCalls * c.torchMs).toFixed(0), c.torchMs === undefined ? '-' : `${((c.calls * c.wallMs) / (c.torchCalls * c.torchMs)).toFixed(1)}x`, c.top.map((k) => `${k.kernel} ${k.ms.toFixed(1)}`).join(', ')];
+  const header = ['component', 'calls', 'GPU ms', 'wall ms', 'GPU ms/it', 'wall ms/it', 'torch ms/it', 'wall/torch per it', 'top kernels (GPU ms)'];
   const rows = breakdown.components.map(crow);
   const widths = header.map((hd, j) => Math.max(hd.length, ...rows.map((r) => r[j].length)));
   const line = (cells: string[]) => cells.map((x, j) => (j === 0 || j === 8 ? x.padEnd(widths[j]) : x.padStart(widths[j]))).join('  ');

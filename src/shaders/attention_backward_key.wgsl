@@ -2,9 +2,11 @@
 // log-sum-exp and Δ_i = Σ_d dO_id O_id of every query in stats [B·H·T, 2]):
 //   P_ij = exp2(scale·log2(e) · q_i·k_j - lse_i),  dV_j = Σ_i P_ij dO_i,
 //   dK_j = scale · Σ_i P_ij (dO_i·v_j - Δ_i) q_i.
-// One invocation per key row j (a workgroup = WG keys of one (batch, head)); every invocation
-// of a workgroup reads the same query row at the same time (broadcast loads). No atomics:
-// each dk, dv element is written once. DMAX (head-dim bucket) is prepended by the op.
+// Each invocation owns QPT key rows (lane, lane + WG, ... of the workgroup's WG·QPT keys of one
+// (batch, head)); every invocation of a workgroup reads the same query row at the same time and
+// uses it for its QPT keys. No atomics: each dk, dv element is written once. DMAX (head-dim
+// bucket) and QPT are prepended by the op; head-dim loops run to DMAX with clamped loads as in
+// attention.wgsl.
 
 struct Params {
   qkvStrides: vec4<u32>,  // (batch, head, token, dim) of q, k and v inside qkv (and dqkv)
@@ -30,21 +32,25 @@ const LOG2E = 1.4426950408889634;
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let b = wg.y / params.heads;
   let h = wg.y % params.heads;
-  let j = wg.x * WG + lane;
-  let kj = min(j, params.seq - 1u);
   let dh = params.headDim;
   let st = params.qkvStrides;
   let os = params.oStrides;
   let scale2 = params.scale * LOG2E;
-
-  var kr = array<f32, DMAX>();
-  var vr = array<f32, DMAX>();
-  var dk = array<f32, DMAX>();
-  var dv = array<f32, DMAX>();
+  let first = wg.x * WG * QPT + lane;
   let head = b * st.x + h * st.y;
-  for (var d = 0u; d < dh; d++) {
-    kr[d] = f32(qkv[params.offsets.y + head + kj * st.z + d * st.w]) * scale2;
-    vr[d] = f32(qkv[params.offsets.z + head + kj * st.z + d * st.w]);
+
+  var kr: array<array<f32, DMAX>, QPT>;
+  var vr: array<array<f32, DMAX>, QPT>;
+  var dk = array<array<f32, DMAX>, QPT>();
+  var dv = array<array<f32, DMAX>, QPT>();
+  for (var r = 0u; r < QPT; r++) {
+    let kj = min(first + r * WG, params.seq - 1u);
+    for (var d = 0u; d < DMAX; d++) {
+      let inside = d < dh;
+      let dd = min(d, dh - 1u) * st.w;
+      kr[r][d] = select(0.0, f32(qkv[params.offsets.y + head + kj * st.z + dd]) * scale2, inside);
+      vr[r][d] = select(0.0, f32(qkv[params.offsets.z + head + kj * st.z + dd]), inside);
+    }
   }
   let qBase = params.offsets.x + head;
   let oBase = params.offsets.w + b * os.x + h * os.y;
@@ -53,49 +59,74 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   for (var i0 = 0u; i0 < params.seq; i0 += KB) {
     var qRow = array<u32, KB>();
     var oRow = array<u32, KB>();
+    var lse = array<f32, KB>();
+    var delta = array<f32, KB>();
     for (var c = 0u; c < KB; c++) {
       let i = min(i0 + c, params.seq - 1u);
       qRow[c] = qBase + i * st.z;
       oRow[c] = oBase + i * os.z;
+      lse[c] = stats[(statBase + i) * 2u];
+      delta[c] = stats[(statBase + i) * 2u + 1u];
     }
-    var s = array<f32, KB>();
-    var dp = array<f32, KB>();
-    for (var d = 0u; d < dh; d++) {
-      let kd = kr[d];
-      let vd = vr[d];
+    var s = array<array<f32, KB>, QPT>();
+    var dp = array<array<f32, KB>, QPT>();
+    for (var d = 0u; d < DMAX; d++) {
+      let qd = min(d, dh - 1u) * st.w;
+      let od = min(d, dh - 1u) * os.w;
       for (var c = 0u; c < KB; c++) {
-        s[c] += kd * f32(qkv[qRow[c] + d * st.w]);
-        dp[c] += vd * f32(dout[oRow[c] + d * os.w]);
+        let qv = f32(qkv[qRow[c] + qd]);
+        let ov = f32(dout[oRow[c] + od]);
+        for (var r = 0u; r < QPT; r++) {
+          s[r][c] += kr[r][d] * qv;
+          dp[r][c] += vr[r][d] * ov;
+        }
       }
     }
-    var p = array<f32, KB>();
-    var ds = array<f32, KB>();
-    for (var c = 0u; c < KB; c++) {
-      let i = i0 + c;
-      if (i < params.seq) {
-        let at = (statBase + i) * 2u;
-        p[c] = exp2(s[c] - stats[at]);
-        ds[c] = p[c] * (dp[c] - stats[at + 1u]);
-      }
-    }
-    for (var d = 0u; d < dh; d++) {
-      var a = dv[d];
-      var e = dk[d];
+    var p = array<array<f32, KB>, QPT>();
+    var ds = array<array<f32, KB>, QPT>();
+    for (var r = 0u; r < QPT; r++) {
       for (var c = 0u; c < KB; c++) {
-        a += p[c] * f32(dout[oRow[c] + d * os.w]);
-        e += ds[c] * f32(qkv[qRow[c] + d * st.w]);
+        // Queries past the end (last chunk only) re-read the last query and get weight 0.
+        let inside = i0 + c < params.seq;
+        p[r][c] = select(0.0, exp2(s[r][c] - lse[c]), inside);
+        ds[r][c] = select(0.0, p[r][c] * (dp[r][c] - delta[c]), inside);
       }
-      dv[d] = a;
-      dk[d] = e;
+    }
+    for (var d = 0u; d < DMAX; d++) {
+      let qd = min(d, dh - 1u) * st.w;
+      let od = min(d, dh - 1u) * os.w;
+      var a: array<f32, QPT>;
+      var e: array<f32, QPT>;
+      for (var r = 0u; r < QPT; r++) {
+        a[r] = dv[r][d];
+        e[r] = dk[r][d];
+      }
+      for (var c = 0u; c < KB; c++) {
+        let ov = f32(dout[oRow[c] + od]);
+        let qv = f32(qkv[qRow[c] + qd]);
+        for (var r = 0u; r < QPT; r++) {
+          a[r] += p[r][c] * ov;
+          e[r] += ds[r][c] * qv;
+        }
+      }
+      for (var r = 0u; r < QPT; r++) {
+        dv[r][d] = a[r];
+        dk[r][d] = e[r];
+      }
     }
   }
 
-  if (j < params.seq) {
-    let kOut = params.offsets.y + head + j * st.z;
-    let vOut = params.offsets.z + head + j * st.z;
-    for (var d = 0u; d < dh; d++) {
-      dqkv[kOut + d * st.w] = T(dk[d] * params.scale);
-      dqkv[vOut + d * st.w] = T(dv[d]);
+  for (var r = 0u; r < QPT; r++) {
+    let j = first + r * WG;
+    if (j < params.seq) {
+      // Dims past headDim hold the clamped last dim's values (see attention.wgsl): no per-dim branch.
+      let kOut = params.offsets.y + head + j * st.z;
+      let vOut = params.offsets.z + head + j * st.z;
+      for (var d = 0u; d < DMAX; d++) {
+        let dd = min(d, dh - 1u) * st.w;
+        dqkv[kOut + dd] = T(dk[r][d] * params.scale);
+        dqkv[vOut + dd] = T(dv[r][d]);
+      }
     }
   }
 }

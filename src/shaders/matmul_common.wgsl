@@ -30,15 +30,18 @@ struct Params {
 @group(0) @binding(5) var<storage, read> residual: array<T>;
 @group(0) @binding(6) var<storage, read_write> out: array<T>;
 
-// 0 none, 1 GELU (tanh approximation), 2 SiLU, 3 gate-residual: residual + gate * x
+// 0 none, 1 GELU (tanh approximation), 2 SiLU, 3 gate-residual: residual + gate * x,
+// 4 residual: residual + x
 override EPILOGUE: u32 = 0;
-// 1: add bias[col] before the activation / gate
+// Added before the activation / gate: 1 bias[col] (a Linear's), 2 bias[row % M] (a
+// channels-first 1x1 conv's per-output-channel bias)
 override HAS_BIAS: u32 = 0;
 
 // row = b * M + m (rows of C seen as [batch * M, N]); at = index of C[b, m, col].
 fn epilogue(acc: f32, row: u32, col: u32, at: u32) -> f32 {
   var x = acc;
-  if (HAS_BIAS != 0u) { x += f32(bias[col]); }
+  if (HAS_BIAS == 1u) { x += f32(bias[col]); }
+  if (HAS_BIAS == 2u) { x += f32(bias[row % params.M]); }
   switch EPILOGUE {
     case 1u: {
       // tanh(y) via exp(-2|y|) so large |y| saturates instead of overflowing.
@@ -51,6 +54,7 @@ fn epilogue(acc: f32, row: u32, col: u32, at: u32) -> f32 {
       let g = f32(gate[(row / params.rowsPerGate) * params.gateStride + params.gateOffset + col]);
       x = f32(residual[at]) + g * x;
     }
+    case 4u: { x = f32(residual[at]) + x; }
     default: {}
   }
   return x;

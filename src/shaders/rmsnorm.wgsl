@@ -1,6 +1,7 @@
 // Channel RMSNorm of channels-first [B, C, HW]: out = x · rsqrt(mean over C of x² + eps), no
 // weight, with an optional fused FiLM: out = RMSNorm(x) · (1 + scale[b, c]) + shift[b, c], where
-// scale and shift are read from film [B, filmStride] at scaleOffset + c and shiftOffset + c.
+// scale and shift are read from film [B, filmStride] at scaleOffset + c and shiftOffset + c, and
+// an optional SiLU of the result (the SideNet's SiLU(FiLM(RMSNorm(h))) in one pass).
 // One invocation per pixel, looping over channels: neighbouring invocations read neighbouring
 // pixels (coalesced on GPUs, vector loads on CPUs) and no barriers are needed.
 
@@ -20,6 +21,7 @@ struct Params {
 
 override WG: u32 = 64;
 override FILM: u32 = 0;  // 0 plain (film is an unused dummy), 1 fused FiLM
+override SILU: u32 = 0;  // 1: out = SiLU(...), as unary.wgsl computes it
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
@@ -41,6 +43,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     if (FILM == 1u) {
       y = y * (1.0 + f32(film[filmBase + params.scaleOffset + c])) + f32(film[filmBase + params.shiftOffset + c]);
     }
+    if (SILU == 1u) { y = y / (1.0 + exp(-y)); }
     out[base + c * params.hw] = T(y);
   }
 }

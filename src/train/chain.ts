@@ -13,9 +13,15 @@
  *      (x, t, v) ← (x', t', v');
  *   4. loss = mean of the K terms; AdamW (lr 1e-4, wd 0, clip 1.0), EMA 0.9996.
  *
- * The K links are independent graphs that share only the parameters, so each link's backward
- * runs right after its forward and adds d(loss_k/K)/dθ into the gradient arena: the same
- * gradient as one backward of the mean, with one link's activations alive at a time.
+ * The K predictions are independent graphs that share only the parameters (the roll-forward
+ * and the backbone, which carry the chain from link to link, need no gradient), so links are
+ * learned in passes: a pass batches several links' predictions along the batch dimension
+ * (one forward and one backward of G·B images instead of G of B: the same gradient, with far
+ * fewer, larger GPU dispatches) and adds d(Σ loss_k/K)/dθ into the gradient arena. Links per
+ * pass: config.linksPerPass, or as many as keep one activation tensor under
+ * LEARN_PASS_ELEMENTS (one link per pass for large SideNets: one link's activations alive at a
+ * time). The first pass's backward kernels write the gradients straight into the arena; later
+ * passes write into the link arena, added into the step's gradients in one dispatch.
  *
  * Randomness (all on the CPU, Rng = mulberry32, one stream, drawn in this order per step):
  * B dataset indices, B label-drop draws, B values of t, one seed for gaussianNoise (the
@@ -26,7 +32,7 @@ import rollForwardSource from '../shaders/roll_forward.wgsl';
 import type { Engine } from '../gpu/engine.js';
 import { ceilDiv, grid } from '../gpu/ops/common.js';
 import { concat0 } from '../gpu/ops/copy.js';
-import { binary } from '../gpu/ops/elementwise.js';
+import { accumulate, unary } from '../gpu/ops/elementwise.js';
 import { adamw, emaUpdate } from '../gpu/ops/optim.js';
 import { sumSquares } from '../gpu/ops/grad.js';
 import { repaVelocity } from '../gpu/ops/quadrature.js';
@@ -67,12 +73,17 @@ export interface ChainConfig {
   rollNodes: number;
   /** Seed of the training RNG stream. */
   seed: number;
+  /** Links learned in one batched pass; 0: as many as fit LEARN_PASS_ELEMENTS (see the file comment). */
+  linksPerPass: number;
 }
 
 export const DEFAULT_CHAIN_CONFIG: ChainConfig = {
   batch: 16, chain: 8, lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 1.0,
-  emaDecay: 0.9996, labelDrop: 0.1, hRate: 50, pForward: 0.5, rollNodes: 3, seed: 0,
+  emaDecay: 0.9996, labelDrop: 0.1, hRate: 50, pForward: 0.5, rollNodes: 3, seed: 0, linksPerPass: 0,
 };
+
+/** Elements of one SideNet activation ([G·B, C, H, W]) a learning pass may reach: 4 MiB in f32. */
+export const LEARN_PASS_ELEMENTS = 2 ** 20;
 
 /** |h| from the exponential with `rate` truncated to [0, max], by inverse CDF. */
 export function truncatedExponential(u: number, rate: number, max: number): number {
@@ -86,6 +97,15 @@ export function backboneVelocity(engine: Engine, model: VelocityModel, x: Tensor
   const v = repaVelocity(engine, raw, model.channels, sit ? -1 : 1);
   if (v !== raw) raw.dispose();
   return v;
+}
+
+/** What learning link k needs once the chain has moved on: its state and its target. */
+interface LinkInputs {
+  x: Tensor;
+  v: Tensor;
+  vNext: Tensor;
+  t: number[];
+  h: number[];
 }
 
 export interface StepResult {
@@ -123,7 +143,7 @@ export class ChainTrainer {
   /** One iteration of Algorithm 2; returns the loss (mean of the K link losses). */
   async trainStep(): Promise<StepResult> {
     const { engine, config, net } = this;
-    const { lossSum, links } = await this.chainLoss(this.rng, true, 'params');
+    const links = await this.chainLoss(this.rng, true, 'params');
     // 4. AdamW with clipping from the GPU-side gradient norm, then the EMA.
     this.step++;
     const { arena } = net;
@@ -134,7 +154,7 @@ export class ChainTrainer {
       maxGradNorm: clip ? config.clip : undefined, gradNormSq,
     });
     emaUpdate(engine, arena.ema, arena.params, config.emaDecay);
-    const result = await this.readLosses(lossSum, links);
+    const result = await this.readLosses(links);
     gradNormSq?.dispose();
     return { step: this.step, ...result };
   }
@@ -144,24 +164,33 @@ export class ChainTrainer {
    * without gradients or updates: an evaluation loss that is comparable across training steps.
    */
   async evalLoss(seed: number, weights: 'params' | 'ema' = 'params'): Promise<StepResult> {
-    const { lossSum, links } = await this.chainLoss(new Rng(seed), false, weights);
-    return { step: this.step, ...(await this.readLosses(lossSum, links)) };
+    const links = await this.chainLoss(new Rng(seed), false, weights);
+    return { step: this.step, ...(await this.readLosses(links)) };
   }
 
-  private async readLosses(lossSum: Tensor, links: Tensor[]): Promise<{ loss: number; links: number[] }> {
+  /** Links learned per pass (see the file comment). */
+  get linksPerPass(): number {
+    const { config, net, data } = this;
+    if (config.linksPerPass > 0) return Math.min(config.linksPerPass, config.chain);
+    const perLink = config.batch * net.arch.channels * data.shape[1] * data.shape[2];
+    return Math.max(1, Math.min(config.chain, Math.floor(LEARN_PASS_ELEMENTS / perLink)));
+  }
+
+  /** Reads the passes' scaled link losses (loss_k / K) in one readback. */
+  private async readLosses(passes: Tensor[]): Promise<{ loss: number; links: number[] }> {
     // One readback for the whole chain: each read waits for the GPU to drain.
-    const K = links.length;
-    const all = concat0(this.engine, [lossSum, ...links]);
+    const all = passes.length === 1 ? passes[0] : concat0(this.engine, passes);
     const values = await all.readFloat32();
-    all.dispose();
-    const loss = values[0];
-    const perLink = Array.from(values.subarray(1), (v) => v * K);
-    for (const l of new Set([...links, lossSum])) l.dispose();
-    return { loss, links: perLink };
+    for (const t of new Set([all, ...passes])) t.dispose();
+    const K = values.length;
+    return { loss: values.reduce((a, b) => a + b, 0), links: Array.from(values, (v) => v * K) };
   }
 
-  /** Steps 1–3 of Algorithm 2; with learn, each link's gradient is added into the gradient arena. */
-  private async chainLoss(rng: Rng, learn: boolean, weights: 'params' | 'ema'): Promise<{ lossSum: Tensor; links: Tensor[] }> {
+  /**
+   * Steps 1–3 of Algorithm 2; with learn, the links' gradients are added into the gradient
+   * arena. Returns each pass's link losses loss_k / K ([links in the pass] each).
+   */
+  private async chainLoss(rng: Rng, learn: boolean, weights: 'params' | 'ema'): Promise<Tensor[]> {
     const { engine, config, net, data } = this;
     const { batch: B, chain: K } = config;
     const shape = [B, ...data.shape];
@@ -177,9 +206,10 @@ export class ChainTrainer {
     let x = engine.upload(xt, shape);
     let v = backboneVelocity(engine, this.backbone, x, t, y);
 
-    // 3. the chain.
-    let lossSum: Tensor | undefined;
-    const links: Tensor[] = [];
+    // 3. the chain; links wait for their learning pass with their inputs.
+    const passes: Tensor[] = [];
+    const pending: LinkInputs[] = [];
+    const perPass = this.linksPerPass;
     for (let k = 0; k < K; k++) {
       const h = t.map((tb) => {
         const forward = rng.next() < config.pForward;
@@ -192,35 +222,57 @@ export class ChainTrainer {
       deltas.dispose();
       const tNext = t.map((tb, b) => Math.min(1, Math.max(0, tb - h[b])));
       const vNext = backboneVelocity(engine, this.backbone, xNext, tNext, y);
-
-      // Prediction with gradient into S; backward right away (see the file comment).
-      const tape = new Tape(engine);
-      const loss = learn ? this.linkLoss(tape, x, v, vNext, t, h, y, k === 0) : tape.noGrad(() => this.linkLoss(tape, x, v, vNext, t, h, y, false, weights));
-      if (learn) tape.backward(loss);
-      links.push(loss.tensor);
-      tape.dispose();
-      const sum: Tensor = lossSum ? binary(engine, 'add', lossSum, loss.tensor) : loss.tensor;
-      if (lossSum && !links.includes(lossSum)) lossSum.dispose();
-      lossSum = sum;
-
-      x.dispose();
-      v.dispose();
+      pending.push({ x, v, vNext, t, h });
+      if (pending.length === perPass || k === K - 1) {
+        passes.push(this.learnPass(pending, y, learn ? (passes.length === 0 ? 'grads' : 'linkGrads') : undefined, weights));
+        // x_k and v_k are done; v_{k+1} (the last vNext) is the chain's current velocity.
+        for (const link of pending) {
+          link.x.dispose();
+          link.v.dispose();
+        }
+        pending.length = 0;
+      }
       [x, v, t] = [xNext, vNext, tNext];
       await engine.submit();
     }
     x.dispose();
     v.dispose();
-    return { lossSum: lossSum!, links };
+    return passes;
   }
 
-  /** loss_k / K = mse(v + S(x, v, t, h, y), v') / K on the tape (kept: the caller owns it). */
-  private linkLoss(tape: Tape, x: Tensor, v: Tensor, vNext: Tensor, t: number[], h: number[], y: number[], first: boolean, weights: 'params' | 'ema' = 'params'): Var {
-    const params = this.net.params(tape, weights);
-    // The first link of a step overwrites last step's gradients; the others add to them.
-    for (const p of params.values()) p.storeStale = first;
-    const delta = this.net.forward(tape, params, { x, v, t, h, y });
-    const pred = op.add(tape, tape.leaf(v), delta);
-    return tape.keep(op.mse(tape, pred, tape.leaf(vNext), 1 / this.config.chain));
+  /**
+   * Predictions v + S(x, v, t, h, y) of G links batched along dimension 0 and their losses
+   * loss_k / K = mse(prediction_k, v'_k) / K → [G] (caller-owned). With `grads`, the backward
+   * adds their gradient into the gradient arena: written there directly ('grads', the step's
+   * first pass), or into the link arena and then added ('linkGrads').
+   */
+  private learnPass(links: LinkInputs[], y: number[], grads: 'grads' | 'linkGrads' | undefined, weights: 'params' | 'ema'): Tensor {
+    const { engine, net } = this;
+    const G = links.length;
+    const cat = (parts: Tensor[]) => (G === 1 ? parts[0] : concat0(engine, parts));
+    const x = cat(links.map((l) => l.x));
+    const v = cat(links.map((l) => l.v));
+    const vNext = cat(links.map((l) => l.vNext));
+    const inputs = { x, v, t: links.flatMap((l) => l.t), h: links.flatMap((l) => l.h), y: links.flatMap(() => y) };
+    const tape = new Tape(engine);
+    const loss = (params: Map<string, Var>) => {
+      const pred = op.add(tape, tape.leaf(v), net.forward(tape, params, inputs));
+      return tape.keep(op.mse(tape, pred, tape.leaf(vNext), 1 / this.config.chain, G));
+    };
+    let out: Var;
+    if (grads) {
+      const params = net.params(tape, 'params', grads);
+      out = loss(params);
+      tape.backward(out);
+      // A parameter the graph did not reach still holds an older gradient: zero it.
+      for (const p of params.values()) if (p.storeStale) unary(engine, 'identity', p.tensor, 0, 0, p.gradStore);
+      if (grads === 'linkGrads') accumulate(engine, net.arena.grads, net.arena.linkGrads);
+    } else {
+      out = tape.noGrad(() => loss(net.params(tape, weights)));
+    }
+    tape.dispose();
+    if (G > 1) for (const t of [x, v, vNext]) t.dispose();
+    return out.tensor;
   }
 
   // ---- checkpoints ------------------------------------------------------------------

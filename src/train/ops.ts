@@ -33,7 +33,9 @@ export function conv3x3(tape: Tape, x: Var, weight: Var, bias?: Var): Var {
   const { engine } = tape;
   const out = tape.result(conv3x3Fwd(engine, x.tensor, weight.tensor, bias?.tensor), anyGrad(x, weight, bias), 'conv3x3');
   return tape.record('conv3x3', bias ? [x, weight, bias] : [x, weight], out, (gy) => {
-    const g = conv3x3Backward(engine, x.tensor, weight.tensor, gy, { input: x.requiresGrad, bias: !!bias });
+    const g = conv3x3Backward(engine, x.tensor, weight.tensor, gy, {
+      input: x.requiresGrad, bias: !!bias, out: { dweight: tape.gradOut(weight), dbias: bias && tape.gradOut(bias) },
+    });
     return [g.dx, g.dweight, g.dbias];
   });
 }
@@ -43,32 +45,31 @@ export function depthwiseConv3x3(tape: Tape, x: Var, weight: Var): Var {
   const { engine } = tape;
   const out = tape.result(depthwiseFwd(engine, x.tensor, weight.tensor), anyGrad(x, weight), 'dwconv3x3');
   return tape.record('dwconv3x3', [x, weight], out, (gy) => {
-    const g = depthwiseConv3x3Backward(engine, x.tensor, weight.tensor, gy);
+    const g = depthwiseConv3x3Backward(engine, x.tensor, weight.tensor, gy, tape.gradOut(weight));
     return [g.dx, g.dweight];
   });
 }
 
 /**
  * 1×1 conv, channels-first: weight [Cout, Cin, 1, 1] (or [Cout, Cin]) times each image
- * [Cin, H·W], plus an optional bias [Cout]. dW = Σ_b dy[b]·x[b]ᵀ, dx = Wᵀ·dy.
+ * [Cin, H·W], plus an optional bias [Cout] and an optional residual [B, Cout, ...] (a block's
+ * skip connection), both added in the matmul's epilogue. dW = Σ_b dy[b]·x[b]ᵀ, dx = Wᵀ·dy,
+ * d residual = dy.
  */
-export function pointwise(tape: Tape, x: Var, weight: Var, bias?: Var): Var {
+export function pointwise(tape: Tape, x: Var, weight: Var, bias?: Var, residual?: Var): Var {
   const { engine } = tape;
   const [batch, cin, ...spatial] = x.shape;
   const hw = shapeSize(spatial);
   const cout = weight.shape[0];
   const w2 = weight.tensor.reshape([cout, cin]);
   const images = x.tensor.reshape([batch, cin, hw]);
-  const y = engine.empty([batch, cout, ...spatial], x.tensor.dtype);
-  if (bias) {
-    const product = matmulFwd(engine, w2, images);
-    binary(engine, 'add', product, bias.tensor.reshape([cout, 1]), 1, 1, y);
-    product.dispose();
-  } else {
-    matmulFwd(engine, w2, images, { out: y });
-  }
-  const out = tape.result(y, anyGrad(x, weight, bias), 'pointwise');
-  return tape.record('pointwise', bias ? [x, weight, bias] : [x, weight], out, (gy) => {
+  const y = matmulFwd(engine, w2, images, {
+    bias: bias?.tensor, biasAxis: 'row', epilogue: residual ? 'residual' : undefined, residual: residual?.tensor,
+    out: engine.empty([batch, cout, ...spatial], x.tensor.dtype),
+  });
+  const out = tape.result(y, anyGrad(x, weight, bias, residual), 'pointwise');
+  const inputs = [x, weight, bias, residual].filter((v): v is Var => !!v);
+  return tape.record('pointwise', inputs, out, (gy) => {
     const g3 = gy.reshape([batch, cout, hw]);
     let dx: Tensor | undefined;
     if (x.requiresGrad) {
@@ -77,12 +78,17 @@ export function pointwise(tape: Tape, x: Var, weight: Var, bias?: Var): Var {
     }
     let dweight: Tensor | undefined;
     if (weight.requiresGrad) {
-      const perImage = matmulFwd(engine, g3, images, { transB: true });
-      dweight = batch === 1 ? perImage : sumToShape(engine, perImage, [cout, cin]);
-      if (dweight !== perImage) perImage.dispose();
+      const store = tape.gradOut(weight);
+      if (batch === 1) {
+        dweight = matmulFwd(engine, g3, images, { transB: true, out: store ?? engine.empty(weight.shape, gy.dtype) });
+      } else {
+        const perImage = matmulFwd(engine, g3, images, { transB: true });
+        dweight = sumToShape(engine, perImage, [cout, cin], store);
+        perImage.dispose();
+      }
     }
-    const dbias = bias?.requiresGrad ? sumToShape(engine, g3, [cout, 1]) : undefined;
-    return [dx, dweight, dbias];
+    const dbias = bias?.requiresGrad ? sumToShape(engine, g3, [cout, 1], tape.gradOut(bias)) : undefined;
+    return [dx, dweight, ...(bias ? [dbias] : []), ...(residual ? [residual.requiresGrad ? gy : undefined] : [])];
   });
 }
 
@@ -94,8 +100,8 @@ export function linear(tape: Tape, x: Var, weight: Var, bias?: Var): Var {
   const m = weight.shape[0];
   return tape.record('linear', bias ? [x, weight, bias] : [x, weight], out, (gy) => {
     const dx = x.requiresGrad ? matmulFwd(engine, gy, weight.tensor, { out: engine.empty([n, k], x.tensor.dtype) }) : undefined;
-    const dweight = weight.requiresGrad ? matmulFwd(engine, gy, x.tensor, { transA: true }) : undefined;
-    const dbias = bias?.requiresGrad ? sumToShape(engine, gy, [m]) : undefined;
+    const dweight = weight.requiresGrad ? matmulFwd(engine, gy, x.tensor, { transA: true, out: tape.gradOut(weight) }) : undefined;
+    const dbias = bias?.requiresGrad ? sumToShape(engine, gy, [m], tape.gradOut(bias)) : undefined;
     return [dx, dweight, dbias];
   });
 }
@@ -112,16 +118,17 @@ export function matmul(tape: Tape, a: Var, b: Var): Var {
 
 /**
  * Channel RMSNorm of x [B, C, ...] (no weight), optionally with FiLM from film [B, 2C]:
- * out = RMSNorm(x)·(1 + film[:, :C]) + film[:, C:].
+ * out = RMSNorm(x)·(1 + film[:, :C]) + film[:, C:], and optionally SiLU of that (one kernel
+ * each way: the backward recomputes the pre-activation).
  */
-export function rmsNorm(tape: Tape, x: Var, options: { eps?: number; film?: Var } = {}): Var {
+export function rmsNorm(tape: Tape, x: Var, options: { eps?: number; film?: Var; silu?: boolean } = {}): Var {
   const { engine } = tape;
   const eps = options.eps ?? 1e-5;
-  const film = options.film;
-  const y = rmsNormFwd(engine, x.tensor, { eps, film: film ? { film: film.tensor } : undefined });
-  const out = tape.result(y, anyGrad(x, film), film ? 'rmsNorm+film' : 'rmsNorm');
+  const { film, silu } = options;
+  const y = rmsNormFwd(engine, x.tensor, { eps, film: film ? { film: film.tensor } : undefined, silu });
+  const out = tape.result(y, anyGrad(x, film), `${film ? 'rmsNorm+film' : 'rmsNorm'}${silu ? '+silu' : ''}`);
   return tape.record('rmsNorm', film ? [x, film] : [x], out, (gy) => {
-    const g = rmsNormBackward(engine, x.tensor, gy, { eps, film: film ? { film: film.tensor } : undefined });
+    const g = rmsNormBackward(engine, x.tensor, gy, { eps, film: film ? { film: film.tensor } : undefined, silu });
     return [g.dx, g.dfilm];
   });
 }
@@ -132,11 +139,17 @@ export function silu(tape: Tape, x: Var): Var {
   return tape.record('silu', [x], out, (gy) => [siluBackward(engine, x.tensor, gy)]);
 }
 
-/** SideNet attention on the channel-first qkv [B, 3C, H, W] (see attentionChannelFirst). */
+/**
+ * SideNet attention on the channel-first qkv [B, 3C, H, W] (see attentionChannelFirst). When
+ * recorded, the forward keeps its softmax statistics for the backward.
+ */
 export function attention(tape: Tape, qkv: Var, heads: number): Var {
   const { engine } = tape;
-  const out = tape.result(attentionChannelFirst(engine, qkv.tensor, heads), qkv.requiresGrad, 'attention');
-  return tape.record('attention', [qkv], out, (gy) => [attentionChannelFirstBackward(engine, qkv.tensor, heads, gy)]);
+  const [batch, , ...spatial] = qkv.shape;
+  const stats = qkv.requiresGrad && tape.recording ? engine.empty([batch * heads * shapeSize(spatial), 2], 'f32') : undefined;
+  const out = tape.result(attentionChannelFirst(engine, qkv.tensor, heads, undefined, stats), qkv.requiresGrad, 'attention');
+  if (!stats) return out;
+  return tape.record('attention', [qkv], out, (gy) => [attentionChannelFirstBackward(engine, qkv.tensor, heads, gy, undefined, { out: out.tensor, stats })], [stats]);
 }
 
 /** Rows of table [V, D] by host ids [N] → [N, D]; the gradient scatters back into the table. */
@@ -146,7 +159,7 @@ export function embedding(tape: Tape, table: Var, ids: ArrayLike<number>): Var {
   const out = tape.result(embeddingFwd(engine, table.tensor, idList), table.requiresGrad, 'embedding');
   if (!out.requiresGrad) return out;
   const idTensor = engine.upload(idList, [idList.length], 'i32');
-  return tape.record('embedding', [table], out, (gy) => [embeddingBackward(engine, idTensor, gy, table.shape[0])], [idTensor]);
+  return tape.record('embedding', [table], out, (gy) => [embeddingBackward(engine, idTensor, gy, table.shape[0], tape.gradOut(table))], [idTensor]);
 }
 
 /** The 256-frequency sinusoid of raw values (t or h) [N] → [N, dim]: a constant (no gradient to the values). */
@@ -185,11 +198,16 @@ export function mul(tape: Tape, a: Var, b: Var): Var {
   );
 }
 
-/** scale · mean((pred − target)²) → [1]. The target gets a gradient too if it requires one. */
-export function mse(tape: Tape, pred: Var, target: Var, scale = 1): Var {
+/**
+ * scale · mean((pred − target)²) → [1], or with `groups` one such term per equal consecutive
+ * part of the tensors → [groups] (e.g. several chain links batched along dimension 0; the
+ * backward of the vector seeds each part with its own entry). The target gets a gradient too
+ * if it requires one.
+ */
+export function mse(tape: Tape, pred: Var, target: Var, scale = 1, groups = 1): Var {
   const { engine } = tape;
-  const { loss: mean, grad } = mseLoss(engine, pred.tensor, target.tensor, scale);
-  // mseLoss returns the plain mean and the gradient of scale·mean.
+  const { loss: mean, grad } = mseLoss(engine, pred.tensor, target.tensor, scale, groups);
+  // mseLoss returns the plain means and the gradient of scale·mean.
   const loss = scale === 1 ? mean : unary(engine, 'identity', mean, scale);
   if (loss !== mean) mean.dispose();
   const out = tape.result(loss, anyGrad(pred, target), 'mse');
@@ -198,8 +216,9 @@ export function mse(tape: Tape, pred: Var, target: Var, scale = 1): Var {
     return out;
   }
   return tape.record('mse', [pred, target], out, (gy) => {
-    // grad = d loss / d pred; times the incoming scalar gradient gy [1] (broadcast).
-    const dpred = binary(engine, 'mul', grad, gy);
+    // grad = d loss / d pred per part; times that part's incoming gradient gy [groups] (broadcast).
+    const perPart = [groups, grad.size / groups];
+    const dpred = binary(engine, 'mul', grad.reshape(perPart), gy.reshape([groups, 1]), 1, 1, engine.empty(pred.shape, grad.dtype));
     const dtarget = target.requiresGrad ? unary(engine, 'identity', dpred, -1) : undefined;
     return [pred.requiresGrad ? dpred : (dpred.dispose(), undefined), dtarget];
   }, [grad]);

@@ -3,13 +3,14 @@
  * on the tape over parameters that live in ONE flat f32 arena.
  *
  * Layout: parameters in PyTorch state_dict order (reference key names), each starting at a
- * multiple of minStorageBufferOffsetAlignment so every parameter is an Engine.view. Five arenas
- * share the layout: params, grads, Adam m, Adam v, EMA; the padding between parameters is zero
- * in all of them and stays zero (its gradient is zero), so AdamW, the gradient norm and the EMA
- * are each one dispatch over the whole arena.
+ * multiple of minStorageBufferOffsetAlignment so every parameter is an Engine.view. Six arenas
+ * share the layout: params, grads, Adam m, Adam v, EMA, and one learning pass's gradients; the
+ * padding between parameters is zero in all of them and stays zero (its gradient is zero), so
+ * AdamW, the gradient norm, the EMA and adding a pass's gradients into the step's are each one
+ * dispatch over the whole arena.
  */
 import type { Engine } from '../gpu/engine.js';
-import { copyElements } from '../gpu/ops/copy.js';
+import { copyRows } from '../gpu/ops/copy.js';
 import type { Tensor } from '../gpu/tensor.js';
 import type { SideNetArch } from '../model/weights.js';
 import * as op from './ops.js';
@@ -72,7 +73,7 @@ export function sideNetParams(arch: SideNetArch): Omit<ParamSpec, 'offset' | 'si
   return specs;
 }
 
-/** The five arenas (params, grads, m, v, ema) with one layout. */
+/** The six arenas (params, grads, m, v, ema, linkGrads) with one layout. */
 export class ParamArena {
   readonly specs: ParamSpec[];
   /** Total elements per arena (with alignment padding). */
@@ -82,7 +83,12 @@ export class ParamArena {
   readonly m: Tensor;
   readonly v: Tensor;
   readonly ema: Tensor;
-  private readonly views = new Map<string, { param: Tensor; grad: Tensor; ema: Tensor }>();
+  /**
+   * Scratch gradients of one learning pass (chain.ts): the backward kernels write each
+   * parameter's gradient here in place, then one accumulate() adds the whole arena into `grads`.
+   */
+  readonly linkGrads: Tensor;
+  private readonly views = new Map<string, ParamViews>();
 
   constructor(readonly engine: Engine, specs: Omit<ParamSpec, 'offset' | 'size'>[]) {
     const align = engine.limits.minStorageBufferOffsetAlignment / 4;
@@ -95,17 +101,19 @@ export class ParamArena {
     });
     this.total = offset;
     const zeros = new Float32Array(this.total);
-    [this.params, this.grads, this.m, this.v, this.ema] = ['params', 'grads', 'adam.m', 'adam.v', 'ema'].map((label) => engine.upload(zeros, [this.total], 'f32', `sidenet.${label}`));
+    [this.params, this.grads, this.m, this.v, this.ema, this.linkGrads] = ['params', 'grads', 'adam.m', 'adam.v', 'ema', 'link-grads'].map((label) =>
+      engine.upload(zeros, [this.total], 'f32', `sidenet.${label}`));
     for (const s of this.specs) {
       this.views.set(s.name, {
         param: engine.view(this.params, s.offset, s.shape),
         grad: engine.view(this.grads, s.offset, s.shape),
         ema: engine.view(this.ema, s.offset, s.shape),
+        linkGrad: engine.view(this.linkGrads, s.offset, s.shape),
       });
     }
   }
 
-  view(name: string): { param: Tensor; grad: Tensor; ema: Tensor } {
+  view(name: string): ParamViews {
     const v = this.views.get(name);
     if (!v) throw new Error(`no SideNet parameter '${name}'`);
     return v;
@@ -154,8 +162,16 @@ export class ParamArena {
   }
 
   dispose(): void {
-    for (const t of [this.params, this.grads, this.m, this.v, this.ema]) t.dispose();
+    for (const t of [this.params, this.grads, this.m, this.v, this.ema, this.linkGrads]) t.dispose();
   }
+}
+
+/** One parameter's views into the arenas. */
+export interface ParamViews {
+  param: Tensor;
+  grad: Tensor;
+  ema: Tensor;
+  linkGrad: Tensor;
 }
 
 /** Inputs of one SideNet evaluation (host arrays of length B). */
@@ -216,12 +232,16 @@ export class SideNetGraph {
     return serializeSafetensors(await this.arena.stateDict(which), metadata);
   }
 
-  /** Parameter Vars for a tape (weights: the param arena, or the EMA arena for evaluation without grad). */
-  params(tape: Tape, weights: 'params' | 'ema' = 'params'): Map<string, Var> {
+  /**
+   * Parameter Vars for a tape (weights: the param arena, or the EMA arena for evaluation without
+   * grad); their gradients go to the grads arena, or with `grads: 'linkGrads'` to the link arena.
+   */
+  params(tape: Tape, weights: 'params' | 'ema' = 'params', grads: 'grads' | 'linkGrads' = 'grads'): Map<string, Var> {
     const vars = new Map<string, Var>();
     for (const s of this.arena.specs) {
       const view = this.arena.view(s.name);
-      vars.set(s.name, weights === 'params' ? tape.param(view.param, view.grad, s.name) : tape.leaf(view.ema, false, s.name));
+      const store = grads === 'grads' ? view.grad : view.linkGrad;
+      vars.set(s.name, weights === 'params' ? tape.param(view.param, store, s.name) : tape.leaf(view.ema, false, s.name));
     }
     return vars;
   }
@@ -249,16 +269,16 @@ export class SideNetGraph {
         const modulated = op.rmsNorm(tape, x, { eps: RMS_EPS, film });
         const qkv = op.pointwise(tape, modulated, P(p + 'qkv.weight'));
         const attended = op.attention(tape, qkv, arch.heads);
-        x = op.add(tape, x, op.pointwise(tape, attended, P(p + 'proj.weight')));
+        x = op.pointwise(tape, attended, P(p + 'proj.weight'), undefined, x);
       } else {
         const normed = op.rmsNorm(tape, x, { eps: RMS_EPS });
         const pw1 = op.pointwise(tape, op.depthwiseConv3x3(tape, normed, P(p + 'conv1_dw.weight')), P(p + 'conv1_pw.weight'));
-        const modulated = op.rmsNorm(tape, pw1, { eps: RMS_EPS, film });
-        const dw2 = op.depthwiseConv3x3(tape, op.silu(tape, modulated), P(p + 'conv2_dw.weight'));
-        x = op.add(tape, x, op.pointwise(tape, dw2, P(p + 'conv2_pw.weight'), P(p + 'conv2_pw.bias')));
+        const activated = op.rmsNorm(tape, pw1, { eps: RMS_EPS, film, silu: true });
+        const dw2 = op.depthwiseConv3x3(tape, activated, P(p + 'conv2_dw.weight'));
+        x = op.pointwise(tape, dw2, P(p + 'conv2_pw.weight'), P(p + 'conv2_pw.bias'), x);
       }
     }
-    const head = op.silu(tape, op.rmsNorm(tape, x, { eps: RMS_EPS }));
+    const head = op.rmsNorm(tape, x, { eps: RMS_EPS, silu: true });
     const out = op.conv3x3(tape, head, P('output_conv.weight'), P('output_conv.bias'));
     const hScale = tape.result(this.engine.upload(inputs.h, [batch, 1, 1, 1]), false, 'h');
     return op.mul(tape, out, hScale);
@@ -285,10 +305,11 @@ export class SideNetGraph {
     try {
       return tape.noGrad(() => {
         const K = offsets.length;
+        // K copies in one dispatch: rows of the whole tensor, the source row repeated (stride 0).
         const rep = (t: Tensor) => {
           if (K === 1) return t;
           const out = engine.empty([K * t.shape[0], ...t.shape.slice(1)], t.dtype);
-          for (let k = 0; k < K; k++) copyElements(engine, t, out, t.size, 0, k * t.size);
+          copyRows(engine, t, out, { rows: K, inner: t.size, srcStride: 0, srcOffset: 0, dstStride: t.size, dstOffset: 0 });
           return out;
         };
         const x = rep(inputs.x);

@@ -16,7 +16,7 @@
  */
 import type { Engine } from '../gpu/engine.js';
 import { copyElements } from '../gpu/ops/copy.js';
-import { add } from '../gpu/ops/elementwise.js';
+import { accumulate, add } from '../gpu/ops/elementwise.js';
 import { shapeString, type Tensor } from '../gpu/tensor.js';
 
 export class Var {
@@ -76,13 +76,23 @@ export class Tape {
   /**
    * A parameter: caller-owned tensor (a view into the parameter arena); backward() writes its
    * gradient into `gradStore` (the same view into the gradient arena): replacing the stale
-   * value on the first write after zeroGrad(), adding after that.
+   * value on the first write after zeroGrad(), adding after that. The first write happens in
+   * the op's own kernel when the op asks for gradOut() (no copy).
    */
   param(tensor: Tensor, gradStore: Tensor, name = ''): Var {
     if (gradStore.size !== tensor.size) throw new Error(`param ${name}: grad store ${shapeString(gradStore.shape)} does not match ${shapeString(tensor.shape)}`);
     const v = new Var(tensor, true, false, name);
     v.gradStore = gradStore;
     return v;
+  }
+
+  /**
+   * Where an op's backward may write the gradient of `v` directly: its gradient store while the
+   * next write replaces it (a stale parameter store), else undefined (the op allocates and the
+   * tape adds). The op must fill all of it.
+   */
+  gradOut(v: Var): Tensor | undefined {
+    return v.gradStore && v.storeStale ? v.gradStore : undefined;
   }
 
   /** A Var for an op's output (owned by the tape). */
@@ -188,14 +198,15 @@ export class Tape {
   private accumulate(v: Var, g: Tensor): void {
     const { engine } = this;
     if (v.gradStore) {
-      if (v.storeStale) {
-        copyElements(engine, g, v.gradStore);
+      const store = v.gradStore;
+      if (g.buffer === store.buffer && g.byteOffset === store.byteOffset) {
+        // The op wrote into the store (gradOut).
         v.storeStale = false;
-      } else {
-        const sum = add(engine, v.gradStore.reshape(g.shape), g);
-        copyElements(engine, sum, v.gradStore);
-        sum.dispose();
+        return;
       }
+      if (v.storeStale) copyElements(engine, g, store);
+      else accumulate(engine, store, g);
+      v.storeStale = false;
       g.dispose();
       return;
     }

@@ -96,10 +96,43 @@ describe('attention, channel-first qkv (SideNet)', () => {
     [2, 24, 5, 3, 4],
     [1, 256, 4, 4, 4],
     [2, 16, 1, 1, 2],
+    // The trained SideNet's head dim 16 with 99 positions: ragged query and key blocks.
+    [2, 64, 9, 11, 4],
   ];
   cases.forEach(([batch, channels, h, w, heads], n) => {
     it(`B=${batch} C=${channels} ${h}x${w} heads=${heads} (Dh=${channels / heads}) matches the reference (f32)`, () =>
       checkChannelFirst('f32', 500 + n, batch, channels, h, w, heads, ATTN_F32));
+  });
+});
+
+describe('attention softmax statistics (for the backward)', () => {
+  it('writes each query\'s base-2 log-sum-exp of the scaled scores at [row, 0]', async () => {
+    const engine = await testEngine();
+    const rng = new Rng(650);
+    const [batch, channels, hw, heads] = [2, 32, 75, 2];
+    const headDim = channels / heads;
+    const qkv = rng.normals(batch * 3 * channels * hw);
+    const stats = engine.zeros([batch * heads * hw, 2]);
+    attentionChannelFirst(engine, engine.upload(qkv, [batch, 3 * channels, hw]), heads, 0.3, stats);
+    const dims = [batch, heads, hw, headDim];
+    const strides = [3 * channels * hw, headDim * hw, 1, hw];
+    const q = gather4(qkv, 0, strides, dims);
+    const k = gather4(qkv, channels * hw, strides, dims);
+    const expected = new Float64Array(batch * heads * hw * 2);
+    for (let bh = 0; bh < batch * heads; bh++) {
+      for (let i = 0; i < hw; i++) {
+        const scores = Array.from({ length: hw }, (_, j) => {
+          let dot = 0;
+          for (let d = 0; d < headDim; d++) dot += q[(bh * hw + i) * headDim + d] * k[(bh * hw + j) * headDim + d];
+          return 0.3 * dot;
+        });
+        const max = Math.max(...scores);
+        expected[(bh * hw + i) * 2] = (max + Math.log(scores.reduce((s, x) => s + Math.exp(x - max), 0))) * Math.LOG2E;
+      }
+    }
+    // Column 1 is left alone (the backward's Δ goes there).
+    expectClose(await stats.read(), expected, ATTN_F32, 'lse');
+    expect(() => attentionChannelFirst(engine, engine.zeros([1, 12, 5]), 2, undefined, engine.zeros([10]))).toThrow(/stats must be f32 \[10, 2\]/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { binary, unary, UNARY_OPS, type UnaryOp } from '../../src/gpu/ops/elementwise.js';
+import { accumulate, binary, unary, UNARY_OPS, type UnaryOp } from '../../src/gpu/ops/elementwise.js';
 import { ShapeError } from '../../src/gpu/errors.js';
 import { expectClose, F16_TOL, F32_TOL, roundToF16 } from '../helpers/compare.js';
 import { testEngine } from '../helpers/engine.js';
@@ -66,6 +66,33 @@ describe('binary kernel with broadcasting', () => {
     const engine = await testEngine();
     expect(() => binary(engine, 'add', engine.zeros([3, 4]), engine.zeros([5]))).toThrow(ShapeError);
     expect(() => binary(engine, 'add', engine.zeros([3, 4]), engine.zeros([5]))).toThrow(/\[3, 4\] and \[5\] do not broadcast/);
+  });
+});
+
+describe('accumulate kernel (in place)', () => {
+  it('adds x into a tensor and a view at an offset, random sizes off the workgroup (f32)', async () => {
+    const engine = await testEngine();
+    const rng = new Rng(41);
+    for (const n of [1, 255, 257, 3000 + rng.int(0, 999)]) {
+      const into = rng.array(n);
+      const x = rng.array(n);
+      const t = engine.upload(into, [n]);
+      expect(accumulate(engine, t, engine.upload(x, [n]))).toBe(t);
+      expectClose(await t.read(), Float64Array.from(into, (v, i) => v + x[i]), F32_TOL, `accumulate n=${n}`);
+    }
+    // Into a view of a larger tensor (a parameter's slot in an arena): the rest is untouched.
+    const align = engine.limits.minStorageBufferOffsetAlignment / 4;
+    const base = rng.array(3 * align);
+    const arena = engine.upload(base, [base.length]);
+    const x = rng.array(align + 5);
+    accumulate(engine, engine.view(arena, align, [align + 5]), engine.upload(x, [x.length]));
+    const expected = Float64Array.from(base, (v, i) => (i >= align && i < 2 * align + 5 ? v + x[i - align] : v));
+    expectClose(await arena.read(), expected, F32_TOL, 'accumulate into a view');
+  });
+
+  it('rejects tensors of different sizes', async () => {
+    const engine = await testEngine();
+    expect(() => accumulate(engine, engine.zeros([4, 3]), engine.zeros([11]))).toThrow(/accumulate: x \[11\] must have the size of into \[4, 3\]/);
   });
 });
 

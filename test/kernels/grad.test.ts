@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../../src/gpu/engine.js';
 import { ShapeError } from '../../src/gpu/errors.js';
+import { attentionChannelFirst } from '../../src/gpu/ops/attention.js';
 import {
   attentionChannelFirstBackward,
   conv3x3Backward,
@@ -156,7 +157,7 @@ describe('depthwiseConv3x3Backward', () => {
 
 describe('rmsNormBackward', () => {
   const eps = 1e-5;
-  const cases: { shape: number[]; film?: { stride: number; scaleOffset?: number; shiftOffset?: number } }[] = [
+  const cases: { shape: number[]; film?: { stride: number; scaleOffset?: number; shiftOffset?: number }; silu?: boolean }[] = [
     { shape: [1, 1, 1, 1] },
     { shape: [2, 5, 3, 3] },
     { shape: [2, 7, 11] },
@@ -164,9 +165,12 @@ describe('rmsNormBackward', () => {
     { shape: [2, 4, 3, 5], film: { stride: 8 } },
     { shape: [3, 5, 7], film: { stride: 17, scaleOffset: 6, shiftOffset: 1 } },
     { shape: [1, 1, 2, 1], film: { stride: 2 } },
+    // The forward's fused SiLU: the backward recomputes the pre-activation.
+    { shape: [2, 5, 3, 3], silu: true },
+    { shape: [3, 5, 7], film: { stride: 17, scaleOffset: 6, shiftOffset: 1 }, silu: true },
   ];
-  for (const { shape, film } of cases) {
-    it(`[${shape}]${film ? ` with FiLM (stride ${film.stride}, offsets ${film.scaleOffset ?? 0}/${film.shiftOffset ?? shape[1]})` : ''}: dx${film ? ', dfilm' : ''} match finite differences`, async () => {
+  for (const { shape, film, silu: withSilu } of cases) {
+    it(`[${shape}]${film ? ` with FiLM (stride ${film.stride}, offsets ${film.scaleOffset ?? 0}/${film.shiftOffset ?? shape[1]})` : ''}${withSilu ? ' and SiLU' : ''}: dx${film ? ', dfilm' : ''} match finite differences`, async () => {
       const rng = new Rng(size(shape) + (film?.stride ?? 0));
       const [batch, channels] = shape;
       const hw = size(shape.slice(2));
@@ -175,12 +179,15 @@ describe('rmsNormBackward', () => {
       const filmData = film ? rng.array(batch * film.stride, -0.5, 0.5) : new Float32Array(0);
       const scaleOffset = film?.scaleOffset ?? 0;
       const shiftOffset = film?.shiftOffset ?? channels;
-      const f = ([xx, ff]: Float64Array[]) =>
-        rmsNormRef(xx, batch, channels, hw, eps, film ? { data: ff, stride: film.stride, scaleOffset, shiftOffset } : undefined);
+      const f = ([xx, ff]: Float64Array[]) => {
+        const y = rmsNormRef(xx, batch, channels, hw, eps, film ? { data: ff, stride: film.stride, scaleOffset, shiftOffset } : undefined);
+        return withSilu ? mapRef(y, silu) : y;
+      };
       const filmTensor = film ? engine.upload(filmData, [batch, film.stride]) : undefined;
       const g = rmsNormBackward(engine, engine.upload(x, shape), engine.upload(dy, shape), {
         eps,
         film: filmTensor && { film: filmTensor, scaleOffset: film?.scaleOffset, shiftOffset: film?.shiftOffset },
+        silu: withSilu,
       });
       expect(g.dx.shape).toEqual(shape);
       expectClose(await g.dx.read(), fdGradient(f, [x, filmData], dy, 0), GRAD_TOL, 'dx');
@@ -235,6 +242,8 @@ describe('attentionChannelFirstBackward', () => {
     { batch: 1, channels: 8, spatial: [3, 4], heads: 4, scale: 0.9 },
     { batch: 1, channels: 3, spatial: [7, 10], heads: 1 },
     { batch: 1, channels: 40, spatial: [2, 3], heads: 1 },
+    // Head dim 16 (the SideNet's bucket): 67 rows = a full and a ragged workgroup of rows.
+    { batch: 1, channels: 16, spatial: [67], heads: 1 },
   ];
   for (const { batch, channels, spatial, heads, scale } of cases) {
     it(`B ${batch}, C ${channels}, [${spatial}], ${heads} heads${scale ? `, scale ${scale}` : ''}: dqkv matches finite differences`, async () => {
@@ -243,10 +252,18 @@ describe('attentionChannelFirstBackward', () => {
       const qkv = rng.array(batch * 3 * channels * seq, -1.5, 1.5);
       const dout = rng.array(batch * channels * seq);
       const s = scale ?? 1 / Math.sqrt(channels / heads);
-      const dqkv = attentionChannelFirstBackward(engine, engine.upload(qkv, [batch, 3 * channels, ...spatial]), heads, engine.upload(dout, [batch, channels, ...spatial]), scale);
+      const qkvT = engine.upload(qkv, [batch, 3 * channels, ...spatial]);
+      const doutT = engine.upload(dout, [batch, channels, ...spatial]);
+      const dqkv = attentionChannelFirstBackward(engine, qkvT, heads, doutT, scale);
       expect(dqkv.shape).toEqual([batch, 3 * channels, ...spatial]);
       const expected = fdGradient(([a]) => attentionChannelFirstRef(a, batch, channels, seq, heads, s), [qkv], dout, 0);
       expectClose(await dqkv.read(), expected, GRAD_TOL, 'dqkv');
+      // With the forward's output and softmax statistics (the training path): same gradient.
+      const stats = engine.empty([batch * heads * seq, 2]);
+      const out = attentionChannelFirst(engine, qkvT, heads, scale, stats);
+      const fromForward = attentionChannelFirstBackward(engine, qkvT, heads, doutT, scale, { out, stats });
+      expectClose(await fromForward.read(), expected, GRAD_TOL, 'dqkv from forward stats');
+      for (const t of [qkvT, doutT, dqkv, stats, out, fromForward]) t.dispose();
     });
   }
 
@@ -354,6 +371,29 @@ describe('mseLoss and sumSquares', () => {
       const fd = fdGradient(([p]) => [p.reduce((s, v, i) => s + (v - target[i]) ** 2, 0) / n], [pred], [scale], 0);
       expectClose(await grad.read(), fd, GRAD_TOL, `grad n=${n}`);
     }
+  });
+
+  it('groups: one loss per equal consecutive part, grad of scale · each part\'s loss (finite differences)', async () => {
+    const rng = new Rng(8);
+    for (const [groups, size] of [[3, 1], [5, 37], [4, 3001]]) {
+      const n = groups * size;
+      const pred = rng.array(n);
+      const target = rng.array(n);
+      const scale = 0.25;
+      // Small reduce knobs reach the multi-pass per-group reduction on the larger case.
+      const { loss, grad } = await withTuning({ reduceThreads: 64, minPerThread: 4 }, async () =>
+        mseLoss(engine, engine.upload(pred, [n]), engine.upload(target, [n]), scale, groups));
+      expect(loss.shape).toEqual([groups]);
+      const perGroup = (p: ArrayLike<number>) => Array.from({ length: groups }, (_, g) => {
+        let s = 0;
+        for (let i = g * size; i < (g + 1) * size; i++) s += (p[i] - target[i]) ** 2;
+        return s / size;
+      });
+      expectClose(await loss.read(), perGroup(pred), SUM_TOL, `losses ${groups} x ${size}`);
+      const fd = fdGradient(([p]) => perGroup(p), [pred], new Array(groups).fill(scale), 0);
+      expectClose(await grad.read(), fd, GRAD_TOL, `grad ${groups} x ${size}`);
+    }
+    expect(() => mseLoss(engine, engine.zeros([10]), engine.zeros([10]), 1, 3)).toThrow(/mseLoss: 3 groups do not split pred \[10\] evenly/);
   });
 
   it('sumSquares matches the f64 sum, bit-identical on repeat', async () => {

@@ -59,14 +59,18 @@ describe('matmul kernels', () => {
         { aBatched: false, bBatched: true, epilogue: 'gelu' as const, transB: false },
         { aBatched: true, bBatched: false, epilogue: 'silu' as const, transB: true },
         { aBatched: true, bBatched: true, epilogue: 'gate-residual' as const, transB: true },
+        // A channels-first 1×1 conv: per-row (output channel) bias, plus a residual.
+        { aBatched: false, bBatched: true, epilogue: 'residual' as const, transB: false, biasAxis: 'row' as const },
+        { aBatched: true, bBatched: false, epilogue: 'bias' as const, transB: true, biasAxis: 'row' as const },
       ];
       for (const c of cases) {
         const a = rng.array((c.aBatched ? batch : 1) * M * K);
         const b = rng.array((c.bBatched ? batch : 1) * K * N);
-        const bias = rng.array(N);
+        const biasAxis = 'biasAxis' in c ? c.biasAxis : undefined;
+        const bias = rng.array(biasAxis === 'row' ? M : N);
         const ta = engine.upload(a, c.aBatched ? [batch, M, K] : [M, K]);
         const tb = engine.upload(b, c.bBatched ? [batch, ...(c.transB ? [N, K] : [K, N])] : c.transB ? [N, K] : [K, N]);
-        const tbias = engine.upload(bias, [N]);
+        const tbias = engine.upload(bias, [bias.length]);
         // adaLN-style gate: a [batch, 6N] buffer, the chunk at offset 2N, one row per batch (rowsPerGate = M).
         const gateData = rng.array(batch * 6 * N);
         const residual = rng.array(batch * M * N);
@@ -74,13 +78,13 @@ describe('matmul kernels', () => {
         const withGate = c.epilogue === 'gate-residual';
         const tres = engine.upload(residual, [batch, M, N]);
         const out = matmul(engine, ta, tb, {
-          transB: c.transB, variant, epilogue: c.epilogue, bias: c.epilogue === 'none' ? undefined : tbias,
-          gate: withGate ? gate : undefined, residual: withGate ? tres : undefined,
+          transB: c.transB, variant, epilogue: c.epilogue, bias: c.epilogue === 'none' ? undefined : tbias, biasAxis,
+          gate: withGate ? gate : undefined, residual: withGate || c.epilogue === 'residual' ? tres : undefined,
         });
         expect(out.shape).toEqual([batch, M, N]);
         const ref = matmulRef({
           a, b, M, N, K, batch, aBatched: c.aBatched, bBatched: c.bBatched, transB: c.transB, epilogue: c.epilogue,
-          bias: c.epilogue === 'none' ? undefined : bias, gate: { ...gate, data: gateData }, residual,
+          bias: c.epilogue === 'none' ? undefined : bias, biasAxis, gate: { ...gate, data: gateData }, residual,
         });
         expectClose(await out.read(), ref, TOL, `${variant} ${JSON.stringify(c)}`);
       }
@@ -146,6 +150,9 @@ describe('matmul shape errors', () => {
       [() => matmul(engine, z(3, 4), z(4, 5), { bias: z(4) }), /bias must be \[5\].*got \[4\]/],
       [() => matmul(engine, z(3, 4), z(4, 5), { epilogue: 'bias' }), /epilogue 'bias' needs a bias/],
       [() => matmul(engine, z(3, 4), z(4, 5), { epilogue: 'gate-residual', residual: z(3, 5) }), /needs both gate and residual/],
+      [() => matmul(engine, z(3, 4), z(4, 5), { bias: z(5), biasAxis: 'row' }), /bias must be \[3\] \(one per output row\), got \[5\]/],
+      [() => matmul(engine, z(3, 4), z(4, 5), { epilogue: 'residual' }), /epilogue 'residual' needs a residual tensor/],
+      [() => matmul(engine, z(3, 4), z(4, 5), { residual: z(3, 5) }), /only used by the 'gate-residual' and 'residual' epilogues/],
       [() => matmul(engine, z(3, 4), z(4, 5), { epilogue: 'gate-residual', residual: z(5, 3), gate: { tensor: z(5), rowsPerGate: 3, stride: 0, offset: 0 } }), /residual must be \[3, 5\].*got \[5, 3\]/],
       [() => matmul(engine, z(3, 4), z(4, 5), { epilogue: 'gate-residual', residual: z(3, 5), gate: { tensor: z(2, 5), rowsPerGate: 1, stride: 5, offset: 0 } }), /gate \[2, 5\] is too small/],
       [() => matmul(engine, z(3, 4), z(4, 5), { out: z(3, 4) }), /out must hold \[3, 5\], got \[3, 4\]/],

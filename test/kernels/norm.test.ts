@@ -6,6 +6,7 @@ import { expectClose, F16_TOL, roundToF16, type Tolerance } from '../helpers/com
 import { testEngine } from '../helpers/engine.js';
 import { Rng } from '../helpers/random.js';
 import { gather4 } from '../reference/attention.js';
+import { mapRef, silu } from '../reference/elementwise.js';
 import { affineRef, layerNormRef, modulateRef, rmsNormRef } from '../reference/norm.js';
 
 // Outputs are O(1) (normalised, then scaled by 1 + O(1)); f32 sums over D <= 1152 stay within ~1e-6.
@@ -16,25 +17,28 @@ const maybeF16 = (dtype: StorageDType, x: ArrayLike<number>) => (dtype === 'f16'
 describe('layerNorm', () => {
   // Row lengths below, at, above and far above the 64-wide workgroup; a single row; D = 1.
   const cases: number[][] = [[1, 1], [3, 7], [5, 64], [2, 3, 65], [4, 384], [2, 1152]];
-  for (const shape of cases) {
-    it(`[${shape}] plain matches the reference (f32)`, async () => {
+  // Both strategies on every adapter (the default picks one per adapter).
+  for (const strategy of ['workgroup', 'rows'] as const) {
+    for (const shape of cases) {
+      it(`[${shape}] plain matches the reference (f32, ${strategy})`, async () => {
+        const engine = await testEngine();
+        const rng = new Rng(size(shape));
+        const x = rng.normals(size(shape), 3);
+        const out = layerNorm(engine, engine.upload(x, shape), { strategy });
+        expect(out.shape).toEqual(shape);
+        expectClose(await out.read(), layerNormRef(x, shape[shape.length - 1], 1e-6), NORM_F32, `layerNorm [${shape}] ${strategy}`);
+      });
+    }
+
+    it(`stays accurate for rows with a large mean (|mean| = 1e3, std 1; ${strategy})`, async () => {
+      // A one-pass E[x²] − E[x]² would cancel catastrophically here; the centred variance does not.
       const engine = await testEngine();
-      const rng = new Rng(size(shape));
-      const x = rng.normals(size(shape), 3);
-      const out = layerNorm(engine, engine.upload(x, shape));
-      expect(out.shape).toEqual(shape);
-      expectClose(await out.read(), layerNormRef(x, shape[shape.length - 1], 1e-6), NORM_F32, `layerNorm [${shape}]`);
+      const rng = new Rng(12);
+      const x = Float32Array.from(rng.normals(3 * 200), (v) => 1000 + v);
+      // x itself carries f32 rounding of ~3e-5 at 1e3, which is ~3e-5 of a unit-std output.
+      expectClose(await layerNorm(engine, engine.upload(x, [3, 200]), { strategy }).read(), layerNormRef(x, 200, 1e-6), { atol: 2e-4, rtol: 1e-4 }, `large mean ${strategy}`);
     });
   }
-
-  it('stays accurate for rows with a large mean (|mean| = 1e3, std 1)', async () => {
-    // A one-pass E[x²] − E[x]² would cancel catastrophically here; the centred variance does not.
-    const engine = await testEngine();
-    const rng = new Rng(12);
-    const x = Float32Array.from(rng.normals(3 * 200), (v) => 1000 + v);
-    // x itself carries f32 rounding of ~3e-5 at 1e3, which is ~3e-5 of a unit-std output.
-    expectClose(await layerNorm(engine, engine.upload(x, [3, 200])).read(), layerNormRef(x, 200, 1e-6), { atol: 2e-4, rtol: 1e-4 }, 'large mean');
-  });
 
   for (const dtype of ['f32', 'f16'] as const) {
     it(`fuses the adaLN modulate of the mlp chunk pair of chunk6 (${dtype})`, async (ctx) => {
@@ -45,11 +49,14 @@ describe('layerNorm', () => {
       const x = rng.normals(images * tokens * dim);
       const mod = rng.normals(images * 6 * dim, 0.5);
       // (shift, scale, gate)_msa, (shift, scale, gate)_mlp: the mlp pair is chunks 3 and 4.
-      const out = layerNorm(engine, engine.upload(x, [images * tokens, dim], dtype), {
-        modulation: { mod: engine.upload(mod, [images, 6 * dim], dtype), shiftOffset: 3 * dim, scaleOffset: 4 * dim, rowsPerImage: tokens },
-      });
       const ref = modulateRef(layerNormRef(maybeF16(dtype, x), dim, 1e-6), dim, maybeF16(dtype, mod), 6 * dim, 3 * dim, 4 * dim, tokens);
-      expectClose(await out.read(), dtype === 'f16' ? roundToF16(ref) : ref, dtype === 'f16' ? F16_TOL : NORM_F32, `modulate ${dtype}`);
+      for (const strategy of ['workgroup', 'rows'] as const) {
+        const out = layerNorm(engine, engine.upload(x, [images * tokens, dim], dtype), {
+          modulation: { mod: engine.upload(mod, [images, 6 * dim], dtype), shiftOffset: 3 * dim, scaleOffset: 4 * dim, rowsPerImage: tokens },
+          strategy,
+        });
+        expectClose(await out.read(), dtype === 'f16' ? roundToF16(ref) : ref, dtype === 'f16' ? F16_TOL : NORM_F32, `modulate ${dtype} ${strategy}`);
+      }
     });
   }
 
@@ -64,10 +71,12 @@ describe('layerNorm', () => {
     const qkvT = engine.upload(qkv, [bt, 3 * width]);
     const affine = { weight: engine.upload(weight, [headDim]), bias: engine.upload(bias, [headDim]) };
     for (const [which, offset] of [['q', 0], ['k', width]] as const) {
-      const out = layerNorm(engine, qkvT, { eps: 1e-5, affine, select: { rows: bt * heads, dim: headDim, offset, groupRows: heads, groupStride: 3 * width } });
-      expect(out.shape).toEqual([bt * heads, headDim]);
-      const rows = gather4(qkv, offset, [0, 3 * width, headDim, 1], [1, bt, heads, headDim]);
-      expectClose(await out.read(), affineRef(layerNormRef(rows, headDim, 1e-5), weight, bias), NORM_F32, `qk-norm ${which}`);
+      for (const strategy of ['workgroup', 'rows'] as const) {
+        const out = layerNorm(engine, qkvT, { eps: 1e-5, affine, select: { rows: bt * heads, dim: headDim, offset, groupRows: heads, groupStride: 3 * width }, strategy });
+        expect(out.shape).toEqual([bt * heads, headDim]);
+        const rows = gather4(qkv, offset, [0, 3 * width, headDim, 1], [1, bt, heads, headDim]);
+        expectClose(await out.read(), affineRef(layerNormRef(rows, headDim, 1e-5), weight, bias), NORM_F32, `qk-norm ${which} ${strategy}`);
+      }
     }
   });
 
@@ -107,6 +116,20 @@ describe('rmsNorm over channels (channels-first)', () => {
       expectClose(await filmed.read(), ref, NORM_F32, `rmsNorm+FiLM [${shape}]`);
     });
   }
+
+  it('fused SiLU of the plain and the FiLM result matches SiLU of the reference (f32)', async () => {
+    const engine = await testEngine();
+    const rng = new Rng(23);
+    const [batch, channels, hw] = [3, 24, 67];
+    const x = rng.normals(batch * channels * hw, 2);
+    const xT = engine.upload(x, [batch, channels, hw]);
+    const film = rng.normals(batch * 2 * channels, 0.5);
+    const plain = rmsNorm(engine, xT, { silu: true });
+    expectClose(await plain.read(), mapRef(rmsNormRef(x, batch, channels, hw, 1e-5), silu), NORM_F32, 'rmsNorm+SiLU');
+    const filmed = rmsNorm(engine, xT, { film: { film: engine.upload(film, [batch, 2 * channels]) }, silu: true });
+    const ref = rmsNormRef(x, batch, channels, hw, 1e-5, { data: film, stride: 2 * channels, scaleOffset: 0, shiftOffset: channels });
+    expectClose(await filmed.read(), mapRef(ref, silu), NORM_F32, 'rmsNorm+FiLM+SiLU');
+  });
 
   it('FiLM at custom offsets inside a wider row, and eps, are honoured', async () => {
     const engine = await testEngine();

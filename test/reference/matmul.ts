@@ -15,7 +15,9 @@ export interface MatmulRefArgs {
   transA?: boolean;
   transB?: boolean;
   bias?: ArrayLike<number>;
-  epilogue?: 'none' | 'bias' | 'gelu' | 'silu' | 'gate-residual';
+  /** 'col' (default): bias[n]; 'row': bias[m] (per output row within a batch). */
+  biasAxis?: 'col' | 'row';
+  epilogue?: 'none' | 'bias' | 'gelu' | 'silu' | 'gate-residual' | 'residual';
   gate?: { data: ArrayLike<number>; rowsPerGate: number; stride: number; offset: number };
   residual?: ArrayLike<number>;
 }
@@ -45,8 +47,9 @@ export function matmulRef(r: MatmulRefArgs): Float64Array {
 }
 
 function epilogueRef(acc: number, row: number, col: number, at: number, r: MatmulRefArgs): number {
-  const x = r.bias ? acc + r.bias[col] : acc;
+  const x = r.bias ? acc + r.bias[r.biasAxis === 'row' ? row % r.M : col] : acc;
   switch (r.epilogue ?? 'none') {
+    case 'residual': return r.residual![at] + x;
     case 'gelu': return geluTanh(x);
     case 'silu': return silu(x);
     case 'gate-residual': {

@@ -12,6 +12,7 @@ import { InMemoryDataset } from '../../src/train/data.js';
 import { latestCheckpoint, saveCheckpoint } from '../../src/train/node.js';
 import { SideNetGraph } from '../../src/train/sidenet-graph.js';
 import { convert } from '../../tools/convert-weights/index.js';
+import { expectClose } from '../helpers/compare.js';
 import { testEngine } from '../helpers/engine.js';
 
 const out = mkdtempSync(join(tmpdir(), 'ba-train-chain-'));
@@ -105,6 +106,26 @@ describe('chain training (Algorithm 2)', () => {
     expect(after.loss).toBeLessThan(0.85 * before.loss);
     expect(errAfter).toBeLessThan(0.95 * errBefore);
     run.net.dispose();
+  });
+
+  it('learning links in batched passes gives the gradients and losses of one link per pass', async () => {
+    const engine = await testEngine();
+    // K = 5 links: one pass of 5, passes of 2 + 2 + 1 (a ragged last pass), and 5 passes of 1.
+    const runs = await Promise.all([5, 2, 1].map((linksPerPass) => trainer(engine, { batch: 3, chain: 5, lr: 1e-3, seed: 8, linksPerPass })));
+    expect(runs.map((r) => r.linksPerPass)).toEqual([5, 2, 1]);
+    const steps = [];
+    for (const run of runs) steps.push(await run.trainStep());
+    const grads = await Promise.all(runs.map((r) => r.net.arena.read('grads')));
+    const ref = Float64Array.from(grads[2]);
+    // The same sums in another order (f32): per parameter, relative to its largest |grad|.
+    for (const i of [0, 1]) {
+      for (const [name, g] of runs[i].net.arena.split(grads[i])) {
+        expectClose(g.data, runs[2].net.arena.split(grads[2]).get(name)!.data, { atol: 0, rtol: 0, scaleTol: 1e-5 }, `linksPerPass ${runs[i].linksPerPass}: ${name}`);
+      }
+      expectClose(steps[i].links, steps[2].links, { atol: 0, rtol: 1e-6 }, 'link losses');
+    }
+    expect(ref.some((g) => g !== 0)).toBe(true);
+    for (const run of runs) run.net.dispose();
   });
 
   it('resumes from a checkpoint exactly: 6 steps, checkpoint every 2, killed after 5, resumed = uninterrupted', async () => {

@@ -77,6 +77,20 @@ const cases: OpCase[] = [
     },
   },
   {
+    name: 'pointwise 1×1 conv with bias and residual (a block\'s skip connection)',
+    shapes: [[B, 3, 2, 3], [4, 3, 1, 1], [4], [B, 4, 2, 3]],
+    run: (t, [x, w, b, r]) => op.pointwise(t, x, w, b, r),
+    ref: ([x, w, b, r]) => {
+      const out = new Float64Array(B * 4 * 6);
+      for (let n = 0; n < B; n++) for (let o = 0; o < 4; o++) for (let p = 0; p < 6; p++) {
+        let s = b[o] + r[(n * 4 + o) * 6 + p];
+        for (let c = 0; c < 3; c++) s += w[o * 3 + c] * x[(n * 3 + c) * 6 + p];
+        out[(n * 4 + o) * 6 + p] = s;
+      }
+      return out;
+    },
+  },
+  {
     name: 'conv 3×3 with bias',
     shapes: [[B, 3, 4, 5], [2, 3, 3, 3], [2]],
     run: (t, [x, w, b]) => op.conv3x3(t, x, w, b),
@@ -93,6 +107,12 @@ const cases: OpCase[] = [
     shapes: [[B, 5, 3, 2], [B, 10]],
     run: (t, [x, film]) => op.rmsNorm(t, x, { film }),
     ref: ([x, film]) => rmsNormRef(x, B, 5, 6, 1e-5, { data: film, stride: 10, scaleOffset: 0, shiftOffset: 5 }),
+  },
+  {
+    name: 'RMSNorm with FiLM and SiLU (fused)',
+    shapes: [[B, 5, 3, 2], [B, 10]],
+    run: (t, [x, film]) => op.rmsNorm(t, x, { film, silu: true }),
+    ref: ([x, film]) => Float64Array.from(rmsNormRef(x, B, 5, 6, 1e-5, { data: film, stride: 10, scaleOffset: 0, shiftOffset: 5 }), silu),
   },
   {
     name: 'SiLU',
@@ -166,6 +186,26 @@ describe('tape ops: backward against finite differences of f64 references', () =
     tape.backward(loss);
     expectClose(await pv.grad!.readFloat32(), fdGradient(mseRef, [p, q], [1], 0), TOL, 'mse d/dpred');
     expectClose(await qv.grad!.readFloat32(), fdGradient(mseRef, [p, q], [1], 1), TOL, 'mse d/dtarget');
+    tape.dispose();
+  });
+
+  it('mean squared error per group (batched chain links): each part seeded by its own gradient', async () => {
+    const engine = await testEngine();
+    const rng = new Rng(9);
+    const [groups, size] = [3, 7];
+    const p = rng.array(groups * size);
+    const q = rng.array(groups * size);
+    const tape = new Tape(engine);
+    const [pv, qv] = [p, q].map((d) => tape.leaf(engine.upload(d, [groups, size]), true));
+    const loss = op.mse(tape, pv, qv, 0.5, groups);
+    expect(loss.shape).toEqual([groups]);
+    const mseRef = ([a, b]: Float64Array[]) =>
+      Array.from({ length: groups }, (_, g) => (0.5 * a.slice(g * size, (g + 1) * size).reduce((s, x, k) => s + (x - b[g * size + k]) ** 2, 0)) / size);
+    expectClose(await loss.tensor.readFloat32(), mseRef([Float64Array.from(p), Float64Array.from(q)]), { atol: 1e-6, rtol: 1e-6 }, 'per-group loss');
+    const seed = [1, -2, 0.5];
+    tape.backward(loss, engine.upload(seed, [groups]));
+    expectClose(await pv.grad!.readFloat32(), fdGradient(mseRef, [p, q], seed, 0), TOL, 'grouped mse d/dpred');
+    expectClose(await qv.grad!.readFloat32(), fdGradient(mseRef, [p, q], seed, 1), TOL, 'grouped mse d/dtarget');
     tape.dispose();
   });
 });

@@ -49,6 +49,18 @@ describe('SideNet on the tape', () => {
     const got = graph.deltaNoGrad({ x, v, t: host('t'), y: host('y') }, [host('h')]);
     expectClose(await got.readFloat32(), expected, FWD_TOL, 'graph vs SideNetModel');
     expectClose(await got.readFloat32(), io.tensors.get('delta')!.data, { atol: 0, rtol: 0, scaleTol: 2e-5 }, 'graph vs PyTorch');
+    // Several offsets in one batched forward (x, v repeated per offset) = one forward per offset.
+    const h = host('h');
+    const offsets = [0.3, -1, 2].map((s) => h.map((hb) => s * hb));
+    const batchedT = graph.deltaNoGrad({ x, v, t: host('t'), y: host('y') }, offsets);
+    const batched = await batchedT.readFloat32();
+    for (const [k, hk] of offsets.entries()) {
+      const singleT = graph.deltaNoGrad({ x, v, t: host('t'), y: host('y') }, [hk]);
+      const single = await singleT.readFloat32();
+      expectClose(batched.subarray(k * single.length, (k + 1) * single.length), single, { atol: 0, rtol: 0, scaleTol: 1e-6 }, `offset ${k} of 3`);
+      singleT.dispose();
+    }
+    batchedT.dispose();
     for (const t of [got, x, v]) t.dispose();
     graph.dispose();
     model.dispose();

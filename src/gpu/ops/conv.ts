@@ -14,7 +14,6 @@ const WG = 64;
 /** Output channels and pixels (of one row) per thread; fixed in the WGSL. */
 const CONV_CO_PER_THREAD = 4;
 const CONV_PX_PER_THREAD = 8;
-const DEPTHWISE_PX_PER_THREAD = 4;
 
 /**
  * out = conv3x3(x, weight) + bias. x [B, Cin, H, W], weight [Cout, Cin, 3, 3] (PyTorch
@@ -87,15 +86,15 @@ function depthwise(engine: Engine, op: string, x: Tensor, weight: Tensor, flip: 
   const [batch, channels, height, width] = x.shape;
   expectShape(op, 'weight', weight, [channels, 1, 3, 3]);
   const out = engine.empty(x.shape, dtype);
-  const xGroups = ceilDiv(width, DEPTHWISE_PX_PER_THREAD);
-  const threads = batch * channels * height * xGroups;
+  // One invocation per output row.
+  const rows = batch * channels * height;
   engine.dispatch({
     kernel: depthwise3x3Kernel,
     dtype,
     constants: { FLIP: flip ? 1 : 0, WG },
     bindings: { x, weight, out },
-    uniforms: { channels, height, width, xGroups, threads },
-    workgroups: grid(engine, ceilDiv(threads, WG)),
+    uniforms: { channels, height, width, rows },
+    workgroups: grid(engine, ceilDiv(rows, WG)),
     label: op,
   });
   return out;

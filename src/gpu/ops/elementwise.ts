@@ -1,4 +1,5 @@
-/** Elementwise ops: unary maps and broadcasting binary ops. */
+/** Elementwise ops: unary maps, broadcasting binary ops and in-place accumulation. */
+import accumulateSource from '../../shaders/accumulate.wgsl';
 import binarySource from '../../shaders/binary.wgsl';
 import unarySource from '../../shaders/unary.wgsl';
 import type { Engine } from '../engine.js';
@@ -9,6 +10,7 @@ import { bothDTypes, ceilDiv, floatDType, grid, type KernelVariantSpec } from '.
 
 export const unaryKernel: Kernel = { name: 'unary', source: unarySource };
 export const binaryKernel: Kernel = { name: 'binary', source: binarySource };
+export const accumulateKernel: Kernel = { name: 'accumulate', source: accumulateSource };
 
 const WG = 256;
 export const UNARY_OPS = { identity: 0, silu: 1, gelu: 2, exp: 3 } as const;
@@ -47,10 +49,11 @@ export function binary(engine: Engine, op: BinaryOp, a: Tensor, b: Tensor, alpha
   }
   const n = out.size;
   const padded = pad4(shape);
+  const dense = a.size === n && b.size === n;
   engine.dispatch({
     kernel: binaryKernel,
     dtype,
-    constants: { OP: BINARY_OPS[op], WG },
+    constants: { OP: BINARY_OPS[op], WG, DENSE: dense ? 1 : 0 },
     bindings: { a, b, out },
     uniforms: { shape: padded, aStrides: broadcastStrides(a.shape, padded), bStrides: broadcastStrides(b.shape, padded), n, alpha, beta },
     workgroups: grid(engine, ceilDiv(n, WG)),
@@ -64,6 +67,23 @@ export const sub = (engine: Engine, a: Tensor, b: Tensor): Tensor => binary(engi
 export const mul = (engine: Engine, a: Tensor, b: Tensor): Tensor => binary(engine, 'mul', a, b);
 /** alpha * a + beta * b */
 export const axpby = (engine: Engine, alpha: number, a: Tensor, beta: number, b: Tensor): Tensor => binary(engine, 'add', a, b, alpha, beta);
+
+/** into += x in place (equal sizes, distinct buffers); returns into. */
+export function accumulate(engine: Engine, into: Tensor, x: Tensor): Tensor {
+  const op = 'accumulate';
+  const dtype = floatDType(op, into, x);
+  if (into.size !== x.size) throw new ShapeError(`${op}: x ${shapeString(x.shape)} must have the size of into ${shapeString(into.shape)}`);
+  engine.dispatch({
+    kernel: accumulateKernel,
+    dtype,
+    constants: { WG },
+    bindings: { into, x },
+    uniforms: { n: x.size },
+    workgroups: grid(engine, ceilDiv(x.size, WG)),
+    label: op,
+  });
+  return into;
+}
 
 export function broadcastShape(op: string, a: readonly number[], b: readonly number[]): number[] {
   const rank = Math.max(a.length, b.length);
@@ -96,5 +116,6 @@ function broadcastStrides(shape: readonly number[], out4: number[]): number[] {
 
 export const ELEMENTWISE_VARIANTS: KernelVariantSpec[] = [
   ...bothDTypes(unaryKernel, Object.values(UNARY_OPS).map((OP) => ({ OP, WG }))),
-  ...bothDTypes(binaryKernel, Object.values(BINARY_OPS).map((OP) => ({ OP, WG }))),
+  ...bothDTypes(binaryKernel, Object.values(BINARY_OPS).flatMap((OP) => [0, 1].map((DENSE) => ({ OP, WG, DENSE })))),
+  ...bothDTypes(accumulateKernel, [{ WG }]),
 ];

@@ -21,7 +21,7 @@ import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { Kernel, StorageDType } from '../pipelines.js';
 import { shapeString, Tensor } from '../tensor.js';
-import { ATTENTION_HEAD_DIM_BUCKETS } from './attention.js';
+import { ATTENTION_HEAD_DIM_BUCKETS, AttentionKernels, headDimBucket } from './attention.js';
 import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
 import { conv3x3InputGrad, depthwiseConv3x3InputGrad } from './conv.js';
 
@@ -32,18 +32,13 @@ export const embeddingBackwardKernel: Kernel = { name: 'embedding_backward', sou
 export const conv3x3BackwardWeightKernel: Kernel = { name: 'conv3x3_backward_weight', source: conv3x3BackwardWeightSource };
 export const rmsNormBackwardKernel: Kernel = { name: 'rmsnorm_backward', source: rmsNormBackwardSource };
 export const rmsNormBackwardFilmKernel: Kernel = { name: 'rmsnorm_backward_film', source: rmsNormBackwardFilmSource };
-const attentionBackwardQueryKernels: Kernel[] = ATTENTION_HEAD_DIM_BUCKETS.map((dmax) => ({
-  name: `attention_backward_query_d${dmax}`,
-  source: `const DMAX = ${dmax}u;\n${attentionBackwardQuerySource}`,
-}));
-const attentionBackwardKeyKernels: Kernel[] = ATTENTION_HEAD_DIM_BUCKETS.map((dmax) => ({
-  name: `attention_backward_key_d${dmax}`,
-  source: `const DMAX = ${dmax}u;\n${attentionBackwardKeySource}`,
-}));
+// Three (query side) and four (key side) head-dim arrays per row: 8 rows only for the 16-dim bucket.
+const BACKWARD_ROWS_ON_CPU = (dmax: number) => (dmax <= 16 ? 8 : 4);
+const attentionBackwardQueryKernels = new AttentionKernels('attention_backward_query', attentionBackwardQuerySource, BACKWARD_ROWS_ON_CPU);
+const attentionBackwardKeyKernels = new AttentionKernels('attention_backward_key', attentionBackwardKeySource, BACKWARD_ROWS_ON_CPU);
 
 const WG = 256;
 const WG_CONV = 64;
-const WG_ATTN = 64;
 const WG_NORM = 64;
 const ACTIVATION_OPS = { silu: 1 } as const;
 
@@ -115,17 +110,18 @@ function dispatchReduce(engine: Engine, x: Tensor, out: Tensor, u: ReduceUniform
  * Sums x over the dimensions where `shape` broadcasts to x's shape (numpy rules, rank <= 4):
  * the gradient of an input of `shape` that a broadcasting op expanded to x's shape. E.g. bias
  * grads [N] from [M, N], per-channel sums [1, C, 1, 1] from [B, C, H, W]. Returns a new tensor
- * of exactly `shape` (a copy when nothing is reduced).
+ * of exactly `shape` (a copy when nothing is reduced), or writes into `out` (any shape of that
+ * size, e.g. a parameter's slot in a gradient arena) and returns it.
  */
-export function sumToShape(engine: Engine, x: Tensor, shape: readonly number[]): Tensor {
+export function sumToShape(engine: Engine, x: Tensor, shape: readonly number[], out?: Tensor): Tensor {
   const op = 'sumToShape';
-  floatDType(op, x);
+  const dtype = floatDType(op, x);
   const ok = shape.length <= x.shape.length && shape.every((d, i) => {
     const xd = x.shape[x.shape.length - shape.length + i];
     return d === xd || d === 1;
   });
   if (!ok || x.shape.length > 4) throw new ShapeError(`${op}: ${shapeString(shape)} does not broadcast to x ${shapeString(x.shape)} (rank <= 4)`);
-  const out = engine.empty(shape, x.dtype);
+  out = checkOut(engine, op, 'out', out, shape, dtype);
   const padded = [...Array(x.shape.length - shape.length).fill(1), ...shape];
   reduceInto(engine, x, padded.map((d, i) => d === 1 && x.shape[i] !== 1), out, false, 1, op);
   return out;
@@ -183,28 +179,32 @@ export function sumSquares(engine: Engine, x: Tensor): Tensor {
 }
 
 /**
- * Mean squared error: loss [1] = mean((pred - target)²) and grad = scale · 2 · (pred - target) / n,
- * the gradient of scale · loss with respect to pred (e.g. scale = 1/K for the mean of K chain terms).
+ * Mean squared error of `groups` equal consecutive parts of pred and target (default one: the
+ * whole tensors): loss [groups] = mean((pred - target)²) over each part, and
+ * grad = scale · 2 · (pred - target) / (part size), the gradient of scale · (each part's loss)
+ * with respect to pred (e.g. scale = 1/K for the mean of K chain terms, a part per term).
  */
-export function mseLoss(engine: Engine, pred: Tensor, target: Tensor, scale = 1): { loss: Tensor; grad: Tensor } {
+export function mseLoss(engine: Engine, pred: Tensor, target: Tensor, scale = 1, groups = 1): { loss: Tensor; grad: Tensor } {
   const op = 'mseLoss';
   const dtype = floatDType(op, pred, target);
   if (pred.size !== target.size) throw new ShapeError(`${op}: pred ${shapeString(pred.shape)} and target ${shapeString(target.shape)} differ in size`);
-  const n = pred.size;
-  const threads = Math.max(1, Math.min(Math.ceil(n / gradTuning.minPerThread), gradTuning.reduceThreads));
+  if (!Number.isInteger(groups) || groups < 1 || pred.size % groups) throw new ShapeError(`${op}: ${groups} groups do not split pred ${shapeString(pred.shape)} evenly`);
+  const groupSize = pred.size / groups;
+  const threadsPerGroup = Math.max(1, Math.min(Math.ceil(groupSize / gradTuning.minPerThread), Math.ceil(gradTuning.reduceThreads / groups)));
+  const threads = groups * threadsPerGroup;
   const grad = engine.empty(pred.shape, dtype);
-  const partial = engine.empty([threads], dtype);
+  const partial = engine.empty([groups, threadsPerGroup], dtype);
   engine.dispatch({
     kernel: mseKernel,
     dtype,
     constants: { WG },
     bindings: { pred, targets: target, grad, partial },
-    uniforms: { n, threads, gradScale: (2 * scale) / n },
+    uniforms: { groupSize, threadsPerGroup, threads, gradScale: (2 * scale) / groupSize },
     workgroups: grid(engine, ceilDiv(threads, WG)),
     label: op,
   });
-  const loss = engine.empty([1], dtype);
-  reduceOuter(engine, partial, threads, 1, false, 1 / n, loss, op);
+  const loss = engine.empty([groups], dtype);
+  reduceInto(engine, partial, [false, true], loss, false, 1 / groupSize, op);
   partial.dispose();
   return { loss, grad };
 }
@@ -236,6 +236,8 @@ export interface Conv3x3BackwardOptions {
   input?: boolean;
   /** Compute dbias = Σ dy over batch and pixels (default false). */
   bias?: boolean;
+  /** Write dweight / dbias here (e.g. a parameter's slot in a gradient arena) instead of new tensors. */
+  out?: { dweight?: Tensor; dbias?: Tensor };
 }
 
 /**
@@ -258,18 +260,21 @@ export function conv3x3Backward(
   checkBatch(engine, op, batch);
   // dx is the forward kernel over dy with the weight transposed and flipped.
   const dx = options.input ?? true ? conv3x3InputGrad(engine, dy, weight) : undefined;
-  const dweight = engine.empty(weight.shape, dtype);
+  const dweight = checkOut(engine, op, 'dweight', options.out?.dweight, weight.shape, dtype);
   weightGrad(engine, x, dy, dweight, { cinPer: cin, cout, xChannels: cin, dwStride: 0 }, `${op}:weight`);
   let dbias: Tensor | undefined;
   if (options.bias) {
-    dbias = engine.empty([cout], dtype);
+    dbias = checkOut(engine, op, 'dbias', options.out?.dbias, [cout], dtype);
     reduceInto(engine, dy, [true, false, true, true], dbias, false, 1, `${op}:bias`);
   }
   return { dx, dweight, dbias };
 }
 
-/** Gradients of out = depthwiseConv3x3(x, weight): x, dy [B, C, H, W], weight [C, 1, 3, 3]. */
-export function depthwiseConv3x3Backward(engine: Engine, x: Tensor, weight: Tensor, dy: Tensor): { dx: Tensor; dweight: Tensor } {
+/**
+ * Gradients of out = depthwiseConv3x3(x, weight): x, dy [B, C, H, W], weight [C, 1, 3, 3]; dweight
+ * goes to `dweightOut` when given (e.g. a parameter's slot in a gradient arena).
+ */
+export function depthwiseConv3x3Backward(engine: Engine, x: Tensor, weight: Tensor, dy: Tensor, dweightOut?: Tensor): { dx: Tensor; dweight: Tensor } {
   const op = 'depthwiseConv3x3Backward';
   const dtype = floatDType(op, x, weight, dy);
   expectRank(op, 'x', x, 4);
@@ -277,7 +282,7 @@ export function depthwiseConv3x3Backward(engine: Engine, x: Tensor, weight: Tens
   expectShape(op, 'weight', weight, [channels, 1, 3, 3]);
   expectShape(op, 'dy', dy, x.shape);
   const dx = depthwiseConv3x3InputGrad(engine, dy, weight);
-  const dweight = engine.empty(weight.shape, dtype);
+  const dweight = checkOut(engine, op, 'dweight', dweightOut, weight.shape, dtype);
   weightGrad(engine, x, dy, dweight, { cinPer: 1, cout: channels, xChannels: channels, dwStride: 1 }, `${op}:weight`);
   return { dx, dweight };
 }
@@ -309,6 +314,16 @@ function weightGrad(
   }
 }
 
+/** A caller's output tensor (any shape of the right size and dtype), or a new one of `shape`. */
+function checkOut(engine: Engine, op: string, name: string, out: Tensor | undefined, shape: readonly number[], dtype: StorageDType): Tensor {
+  if (!out) return engine.empty(shape, dtype);
+  out.assertAlive();
+  if (out.size !== shape.reduce((a, b) => a * b, 1) || out.dtype !== dtype) {
+    throw new ShapeError(`${op}: ${name} output must hold ${shapeString(shape)} ${dtype}, got ${shapeString(out.shape)} ${out.dtype}`);
+  }
+  return out;
+}
+
 function checkBatch(engine: Engine, op: string, batch: number) {
   if (batch > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
 }
@@ -320,12 +335,14 @@ export interface RmsNormBackwardOptions {
   eps?: number;
   /** The forward's FiLM: out = RMSNorm(x)·(1 + scale) + shift, scale/shift read from film [B, k·C]. */
   film?: { film: Tensor; scaleOffset?: number; shiftOffset?: number };
+  /** The forward applied SiLU to its result (rmsNorm's `silu`). */
+  silu?: boolean;
 }
 
 /**
  * Gradients of the channel RMSNorm (norm.ts rmsNorm) of x [B, C, ...spatial], with optional
- * FiLM. dx has x's shape; dfilm has film's shape, with d(scale) and d(shift) at their offsets
- * and zeros in its other columns.
+ * FiLM and SiLU (dy is the gradient of the forward's output). dx has x's shape; dfilm has
+ * film's shape, with d(scale) and d(shift) at their offsets and zeros in its other columns.
  */
 export function rmsNormBackward(engine: Engine, x: Tensor, dy: Tensor, options: RmsNormBackwardOptions = {}): { dx: Tensor; dfilm?: Tensor } {
   const op = 'rmsNormBackward';
@@ -354,9 +371,9 @@ export function rmsNormBackward(engine: Engine, x: Tensor, dy: Tensor, options: 
   engine.dispatch({
     kernel: rmsNormBackwardKernel,
     dtype,
-    constants: { WG: WG_NORM, FILM: film ? 1 : 0 },
+    constants: { WG: WG_NORM, FILM: film ? 1 : 0, SILU: options.silu ? 1 : 0 },
     bindings: { x, dy, film: film?.film ?? x, dx, rstd },
-    uniforms: { channels, hw, filmStride, scaleOffset, eps: options.eps ?? 1e-5 },
+    uniforms: { channels, hw, filmStride, scaleOffset, shiftOffset, eps: options.eps ?? 1e-5 },
     workgroups: [ceilDiv(hw, WG_NORM), batch],
     label: op,
   });
@@ -367,8 +384,8 @@ export function rmsNormBackward(engine: Engine, x: Tensor, dy: Tensor, options: 
     engine.dispatch({
       kernel: rmsNormBackwardFilmKernel,
       dtype,
-      constants: { WG: WG_NORM },
-      bindings: { x, dy, rstd, dfilm },
+      constants: { WG: WG_NORM, SILU: options.silu ? 1 : 0 },
+      bindings: { x, dy, rstd, film: film.film, dfilm },
       uniforms: { channels, hw, filmStride, scaleOffset, shiftOffset, total },
       workgroups: grid(engine, ceilDiv(total, WG_NORM)),
       label: `${op}:film`,
@@ -384,8 +401,12 @@ export function rmsNormBackward(engine: Engine, x: Tensor, dy: Tensor, options: 
  * Gradient of attentionChannelFirst (attention.ts): qkv [B, 3C, H, W] or [B, 3C, HW] (channel =
  * which·C + head·Dh + d), dout [B, C, ...spatial] -> dqkv in qkv's layout. The softmax is
  * recomputed (two kernels: query side dq, key side dk and dv); scale defaults to Dh^-0.5.
+ * `forward`: the forward's output and the stats it wrote (attentionChannelFirst with stats, same
+ * scale): the query side then skips recomputing the softmax statistics (stats is overwritten).
  */
-export function attentionChannelFirstBackward(engine: Engine, qkv: Tensor, heads: number, dout: Tensor, scale?: number): Tensor {
+export function attentionChannelFirstBackward(
+  engine: Engine, qkv: Tensor, heads: number, dout: Tensor, scale?: number, forward?: { out: Tensor; stats: Tensor },
+): Tensor {
   const op = 'attentionChannelFirstBackward';
   const dtype = floatDType(op, qkv, dout);
   if (qkv.shape.length !== 3 && qkv.shape.length !== 4) throw new ShapeError(`${op}: qkv must be [B, 3C, HW] or [B, 3C, H, W], got ${shapeString(qkv.shape)}`);
@@ -395,11 +416,16 @@ export function attentionChannelFirstBackward(engine: Engine, qkv: Tensor, heads
   const channels = channels3 / 3;
   const headDim = channels / heads;
   expectShape(op, 'dout', dout, [batch, channels, ...spatial]);
-  const bucket = ATTENTION_HEAD_DIM_BUCKETS.findIndex((d) => headDim <= d);
-  if (bucket < 0) throw new ShapeError(`${op}: headDim ${headDim} exceeds the largest supported (${ATTENTION_HEAD_DIM_BUCKETS.at(-1)})`);
+  if (!headDimBucket(headDim)) throw new ShapeError(`${op}: headDim ${headDim} exceeds the largest supported (${ATTENTION_HEAD_DIM_BUCKETS.at(-1)})`);
   if (batch * heads > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: batch·heads = ${batch * heads} exceeds maxComputeWorkgroupsPerDimension`);
+  if (forward) {
+    expectShape(op, 'forward.out', forward.out, dout.shape);
+    if (forward.out.dtype !== dtype || forward.stats.dtype !== 'f32' || forward.stats.size !== batch * heads * seq * 2) {
+      throw new ShapeError(`${op}: forward.stats must be f32 [${batch * heads * seq}, 2] and forward.out ${dtype}, got ${forward.stats.dtype} ${shapeString(forward.stats.shape)} and ${forward.out.dtype}`);
+    }
+  }
   const dqkv = engine.empty(qkv.shape, dtype);
-  const stats = engine.empty([batch * heads * seq, 2], 'f32');
+  const stats = forward?.stats ?? engine.empty([batch * heads * seq, 2], 'f32');
   const uniforms = {
     qkvStrides: [channels3 * seq, headDim * seq, 1, seq],
     oStrides: [channels * seq, headDim * seq, 1, seq],
@@ -409,26 +435,28 @@ export function attentionChannelFirstBackward(engine: Engine, qkv: Tensor, heads
     headDim,
     scale: scale ?? 1 / Math.sqrt(headDim),
   };
-  const workgroups: [number, number] = [ceilDiv(seq, WG_ATTN), batch * heads];
+  const query = attentionBackwardQueryKernels.pick(engine, headDim);
   engine.dispatch({
-    kernel: attentionBackwardQueryKernels[bucket],
+    kernel: query.kernel,
     dtype,
-    constants: { WG: WG_ATTN },
-    bindings: { qkv, dout, dqkv, stats },
+    constants: { WG: query.tiling.wg, FORWARD_STATS: forward ? 1 : 0 },
+    // Without the forward's output, qkv stands in for `o` (never read; read-only bindings may alias).
+    bindings: { qkv, dout, dqkv, stats, o: forward?.out ?? qkv },
     uniforms,
-    workgroups,
+    workgroups: [ceilDiv(seq, query.tiling.wg * query.tiling.rows), batch * heads],
     label: `${op}:query`,
   });
+  const key = attentionBackwardKeyKernels.pick(engine, headDim);
   engine.dispatch({
-    kernel: attentionBackwardKeyKernels[bucket],
+    kernel: key.kernel,
     dtype,
-    constants: { WG: WG_ATTN },
+    constants: { WG: key.tiling.wg },
     bindings: { qkv, dout, stats, dqkv },
     uniforms,
-    workgroups,
+    workgroups: [ceilDiv(seq, key.tiling.wg * key.tiling.rows), batch * heads],
     label: `${op}:key`,
   });
-  stats.dispose();
+  if (stats !== forward?.stats) stats.dispose();
   return dqkv;
 }
 
@@ -437,9 +465,10 @@ export function attentionChannelFirstBackward(engine: Engine, qkv: Tensor, heads
 /**
  * Gradient of the embedding gather out[n] = table[ids[n]]: dtable [rows, D] with
  * dtable[r] = Σ over n with ids[n] = r of dy[n] (zeros for unused rows); ids is an i32 tensor
- * [N] (or host ids), dy [N, D]. Ids outside 0..rows-1 contribute nothing.
+ * [N] (or host ids), dy [N, D]. Ids outside 0..rows-1 contribute nothing. Writes into `out`
+ * when given (e.g. the table's slot in a gradient arena).
  */
-export function embeddingBackward(engine: Engine, ids: Tensor | readonly number[] | Int32Array, dy: Tensor, rows: number): Tensor {
+export function embeddingBackward(engine: Engine, ids: Tensor | readonly number[] | Int32Array, dy: Tensor, rows: number, out?: Tensor): Tensor {
   const op = 'embeddingBackward';
   const dtype = floatDType(op, dy);
   expectRank(op, 'dy', dy, 2);
@@ -453,7 +482,7 @@ export function embeddingBackward(engine: Engine, ids: Tensor | readonly number[
     idTensor = engine.upload(ids, [ids.length], 'i32');
   }
   expectShape(op, 'ids', idTensor, [count]);
-  const dtable = engine.empty([rows, dim], dtype);
+  const dtable = checkOut(engine, op, 'dtable', out, [rows, dim], dtype);
   const total = rows * dim;
   engine.dispatch({
     kernel: embeddingBackwardKernel,
@@ -474,8 +503,8 @@ export const GRAD_VARIANTS: KernelVariantSpec[] = [
   ...bothDTypes(activationBackwardKernel, Object.values(ACTIVATION_OPS).map((OP) => ({ OP, WG }))),
   ...bothDTypes(embeddingBackwardKernel, [{ WG }]),
   ...bothDTypes(conv3x3BackwardWeightKernel, [{ WG: WG_CONV }]),
-  ...bothDTypes(rmsNormBackwardKernel, [0, 1].map((FILM) => ({ WG: WG_NORM, FILM }))),
-  ...bothDTypes(rmsNormBackwardFilmKernel, [{ WG: WG_NORM }]),
-  ...attentionBackwardQueryKernels.flatMap((kernel) => bothDTypes(kernel, [{ WG: WG_ATTN }])),
-  ...attentionBackwardKeyKernels.flatMap((kernel) => bothDTypes(kernel, [{ WG: WG_ATTN }])),
+  ...bothDTypes(rmsNormBackwardKernel, [0, 1].flatMap((FILM) => [0, 1].map((SILU) => ({ WG: WG_NORM, FILM, SILU })))),
+  ...bothDTypes(rmsNormBackwardFilmKernel, [0, 1].map((SILU) => ({ WG: WG_NORM, SILU }))),
+  ...attentionBackwardQueryKernels.variants([{ FORWARD_STATS: 0 }, { FORWARD_STATS: 1 }]),
+  ...attentionBackwardKeyKernels.variants(),
 ];

@@ -20,7 +20,7 @@ import { adapterKey, isLavapipe, tune, tunedChoice } from './autotune.js';
 import { bothDTypes, ceilDiv, floatDType, type KernelVariantSpec } from './common.js';
 
 export type MatmulVariant = 'regblock' | 'regblock16' | 'tiled' | 'naive';
-export type MatmulEpilogue = 'none' | 'bias' | 'gelu' | 'silu' | 'gate-residual';
+export type MatmulEpilogue = 'none' | 'bias' | 'gelu' | 'silu' | 'gate-residual' | 'residual';
 
 interface VariantDef {
   kernel: Kernel;
@@ -38,7 +38,9 @@ const VARIANTS: Record<MatmulVariant, VariantDef> = {
 };
 
 /** EPILOGUE override codes; 'bias' is 'none' with HAS_BIAS. */
-const EPILOGUE_CODES = { none: 0, gelu: 1, silu: 2, 'gate-residual': 3 } as const;
+const EPILOGUE_CODES = { none: 0, gelu: 1, silu: 2, 'gate-residual': 3, residual: 4 } as const;
+/** HAS_BIAS override codes: no bias, one per output column, one per output row. */
+const BIAS_CODES = { none: 0, col: 1, row: 2 } as const;
 
 /** adaLN gate: gate.tensor[(row / rowsPerGate) * stride + offset + col] for output row `row` of [batch*M, N]. */
 export interface GateSpec {
@@ -53,13 +55,15 @@ export interface MatmulOptions {
   transA?: boolean;
   /** B is stored [.., N, K] (PyTorch Linear weights). */
   transB?: boolean;
-  /** Per-column bias [N], added before the activation or gate. */
+  /** Bias added before the activation or gate: [N] per output column, or [M] with biasAxis 'row'. */
   bias?: Tensor;
+  /** 'col' (default): bias[n], a Linear's; 'row': bias[m], e.g. a channels-first 1×1 conv's per-channel bias. */
+  biasAxis?: 'col' | 'row';
   /** Default: 'bias' when a bias is given, else 'none'. */
   epilogue?: MatmulEpilogue;
   /** gate-residual: out = residual + gate ⊙ (acc + bias). */
   gate?: GateSpec;
-  /** gate-residual: same shape as the output, and a different buffer from `out`. */
+  /** gate-residual and residual (out = residual + acc + bias): same shape as the output, and a different buffer from `out`. */
   residual?: Tensor;
   out?: Tensor;
   /** Force a kernel body; default: the tuned winner for this adapter and shape class, else per adapter kind. */
@@ -91,7 +95,7 @@ export function matmul(engine: Engine, a: Tensor, b: Tensor, opts: MatmulOptions
   const { M, N, K, batch } = shape;
   const outShape = [...lead, M, N];
   const epilogue = opts.epilogue ?? (opts.bias ? 'bias' : 'none');
-  checkEpilogue(op, epilogue, opts, batch * M, N);
+  checkEpilogue(op, epilogue, opts, batch * M, M, N);
 
   const out = opts.out ?? engine.empty(outShape, dtype);
   if (out.size !== shapeSize(outShape)) throw new ShapeError(`${op}: out must hold ${shapeString(outShape)}, got ${shapeString(out.shape)}`);
@@ -105,7 +109,7 @@ export function matmul(engine: Engine, a: Tensor, b: Tensor, opts: MatmulOptions
   engine.dispatch({
     kernel: def.kernel,
     dtype,
-    constants: { ...def.constants, EPILOGUE: EPILOGUE_CODES[epilogue === 'bias' ? 'none' : epilogue], HAS_BIAS: opts.bias ? 1 : 0 },
+    constants: { ...def.constants, EPILOGUE: EPILOGUE_CODES[epilogue === 'bias' ? 'none' : epilogue], HAS_BIAS: BIAS_CODES[opts.bias ? opts.biasAxis ?? 'col' : 'none'] },
     // Bindings the epilogue does not read still need a buffer: `a` stands in (read-only, so aliasing is allowed).
     bindings: { a, b, bias: opts.bias ?? a, gate: gate.tensor, residual: opts.residual ?? a, out },
     uniforms: {
@@ -172,14 +176,22 @@ function checkOperands(op: string, a: Tensor, b: Tensor, opts: MatmulOptions) {
   return { shape, lead, aBatched: aCount > 1, bBatched: bCount > 1 };
 }
 
-function checkEpilogue(op: string, epilogue: MatmulEpilogue, opts: MatmulOptions, rows: number, N: number) {
+function checkEpilogue(op: string, epilogue: MatmulEpilogue, opts: MatmulOptions, rows: number, M: number, N: number) {
   if (!(epilogue in EPILOGUE_CODES) && epilogue !== 'bias') throw new ShapeError(`${op}: unknown epilogue '${epilogue}'`);
   if (epilogue === 'bias' && !opts.bias) throw new ShapeError(`${op}: epilogue 'bias' needs a bias tensor`);
-  if (opts.bias && shapeString(opts.bias.shape) !== shapeString([N])) {
-    throw new ShapeError(`${op}: bias must be [${N}] (one per output column), got ${shapeString(opts.bias.shape)}`);
+  const axis = opts.biasAxis ?? 'col';
+  if (axis !== 'col' && axis !== 'row') throw new ShapeError(`${op}: biasAxis must be 'col' or 'row', got '${axis}'`);
+  const biasSize = axis === 'row' ? M : N;
+  if (opts.bias && shapeString(opts.bias.shape) !== shapeString([biasSize])) {
+    throw new ShapeError(`${op}: bias must be [${biasSize}] (one per output ${axis === 'row' ? 'row' : 'column'}), got ${shapeString(opts.bias.shape)}`);
+  }
+  if (epilogue === 'residual') {
+    if (opts.gate) throw new ShapeError(`${op}: gate is only used by the 'gate-residual' epilogue (got 'residual')`);
+    if (!opts.residual) throw new ShapeError(`${op}: epilogue 'residual' needs a residual tensor`);
+    return;
   }
   if (epilogue !== 'gate-residual') {
-    if (opts.gate || opts.residual) throw new ShapeError(`${op}: gate and residual are only used by the 'gate-residual' epilogue (got '${epilogue}')`);
+    if (opts.gate || opts.residual) throw new ShapeError(`${op}: gate and residual are only used by the 'gate-residual' and 'residual' epilogues (got '${epilogue}')`);
     return;
   }
   const g = opts.gate;
@@ -246,6 +258,6 @@ function randomData(n: number): Float32Array {
 export const MATMUL_VARIANTS: KernelVariantSpec[] = Object.values(VARIANTS).flatMap((def) =>
   bothDTypes(
     def.kernel,
-    Object.values(EPILOGUE_CODES).flatMap((EPILOGUE) => [0, 1].map((HAS_BIAS) => ({ ...def.constants, EPILOGUE, HAS_BIAS }))),
+    Object.values(EPILOGUE_CODES).flatMap((EPILOGUE) => Object.values(BIAS_CODES).map((HAS_BIAS) => ({ ...def.constants, EPILOGUE, HAS_BIAS }))),
   ),
 );
