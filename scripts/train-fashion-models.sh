@@ -23,6 +23,6 @@ if [[ $step == all || $step == sidenet ]]; then
   npm run --silent train-sidenet -- --backbone models/fashion-sit.safetensors \
     --images $data/train-images-idx3-ubyte.gz --labels $data/train-labels-idx1-ubyte.gz \
     --out work/fashion-sidenet --channels 32 --embed 64 --blocks 4 --heads 4 \
-    --steps 300 --batch 16 --lr 5e-4 --ema 0.99 --checkpoint-every 25 --log-every 5 --resume
+    --steps 250 --batch 16 --lr 5e-4 --ema 0.99 --checkpoint-every 25 --log-every 5 --resume
   cp work/fashion-sidenet/sidenet-ema.safetensors models/fashion-sidenet.safetensors
 fi

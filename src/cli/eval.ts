@@ -14,7 +14,8 @@
  * NFE (70 by default) gives the dense-sampling reference the few-step solvers are held to.
  * Writes JSON, a Markdown table, an SVG and a PNG plot per metric, and a sample grid per solver.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
@@ -42,15 +43,16 @@ export const EVAL_USAGE = `usage: ba-webgpu eval [options]
   --solvers LIST          (default euler,heun,dpm++2m,ba,ba-single)
   --nfe LIST              backbone calls per image (default 3,4,5,6,7,8,10,15)
   --samples N             images per (solver, NFE) for FD and accuracy (default 1000)
-  --error-samples N       the first N of them are compared with RK4 (default 100)
-  --rk4-steps N           RK4 intervals of the reference solution, 4 calls each (default 500)
+  --error-samples N       the first N of them are compared with RK4 (default 64)
+  --rk4-steps N           RK4 intervals of the reference solution, 4 calls each (default 100);
+                          RK4 at half the steps estimates the reference's own error
   --euler-reference LIST  Euler NFEs for the dense reference rows (default 70; '' for none)
   --seed S                image i uses noise seed S + i (default 1000000)
   --cfg SCALE             classifier-free guidance (default 1 = off); --cfg-interval A,B | always
   --batch N               images per GPU batch (default 250)
   --grid-nfe N            NFE of the per-solver sample grids (default 5)
   --dtype f32|f16         (default f32)
-  --out DIR               results (default out/eval)`;
+  --out DIR               results (default out/eval); finished cells are cached in DIR/cache`;
 
 interface Cell {
   solver: SolverName;
@@ -88,8 +90,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
   if (budgets.some((n) => n < 1)) throw new UsageError('--nfe: values must be ≥ 1');
   const eulerReference = v['euler-reference'] === '' ? [] : parseIntList(v['euler-reference'] ?? '70', '--euler-reference');
   const samples = parseNumber(v.samples, 1000, '--samples', (x) => Number.isInteger(x) && x >= 2);
-  const errorSamples = Math.min(samples, parseNumber(v['error-samples'], 100, '--error-samples', positiveInt));
-  const rk4Steps = parseNumber(v['rk4-steps'], 500, '--rk4-steps', positiveInt);
+  const errorSamples = Math.min(samples, parseNumber(v['error-samples'], 64, '--error-samples', positiveInt));
+  const rk4Steps = parseNumber(v['rk4-steps'], 100, '--rk4-steps', positiveInt);
   const seed = parseNumber(v.seed, 1_000_000, '--seed', (x) => Number.isInteger(x) && x >= 0);
   const cfg = parseNumber(v.cfg, 1, '--cfg', (x) => x >= 0);
   const batch = parseNumber(v.batch, 250, '--batch', positiveInt);
@@ -124,11 +126,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
     mkdirSync(outDir, { recursive: true });
 
     const started = performance.now();
-    progress.update(`reference: RK4 with ${rk4Steps} intervals on ${errorSamples} images`, true);
-    const reference = await generate(engine, {
-      sit, solver: 'rk4', nfe: rk4Steps, labels: labels.slice(0, errorSamples), seed, batch, guidance,
-      onStep: (step, of) => progress.update(`reference: RK4 step ${step}/${of} (${errorSamples} images)`),
-    });
+    // Finished cells are cached under out/cache, keyed by everything that determines them, so a
+    // rerun (or a run after the SideNet changed) recomputes only what is new.
+    const cache = new CellCache(join(outDir, 'cache'), { samples, errorSamples, rk4Steps, seed, cfg, interval: v['cfg-interval'] ?? null, dtype, model: fileStamp(modelPath) });
+    const rk4 = async (steps: number) => cache.latents(`rk4-${steps}`, async () => (await generate(engine, {
+      sit, solver: 'rk4', nfe: steps, labels: labels.slice(0, errorSamples), seed, batch, guidance,
+      onStep: (step, of) => progress.update(`reference: RK4 with ${steps} intervals, step ${step}/${of} (${errorSamples} images)`),
+    })).latents);
+    const reference = { latents: await rk4(rk4Steps) };
+    // The reference's own error, estimated from RK4 at half the steps (≈ 16× the full run's error).
+    const referenceError = rmsError(await rk4(Math.max(1, Math.floor(rk4Steps / 2))), reference.latents, errorSamples);
 
     const jobs: { solver: SolverName; nfe: number }[] = [
       ...solvers.flatMap((solver) => budgets.map((nfe) => ({ solver, nfe }))),
@@ -141,6 +148,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
     const cells: Cell[] = [];
     for (const job of jobs) {
       const { solver, nfe } = job;
+      const usesSideNet = solver === 'ba' || solver === 'ba-single';
+      const cacheKey = { solver, nfe, sidenet: usesSideNet && sidenetPath ? fileStamp(sidenetPath) : null };
+      const gridFile = join(outDir, `grid-${fileName(solver)}-nfe${nfe}.png`);
+      const wantsGrid = nfe === gridNfe && !eulerReference.includes(nfe);
+      const cached = cache.cell(cacheKey);
+      if (cached && (!wantsGrid || existsSync(gridFile))) {
+        cells.push(cached);
+        doneWork += work(job);
+        continue;
+      }
       const cellStart = performance.now();
       const eta = doneWork > 0 ? ((performance.now() - evalStart) / doneWork) * (totalWork - doneWork) / 1000 : NaN;
       const result = await generate(engine, {
@@ -159,17 +176,16 @@ export async function evalCommand(argv: string[]): Promise<number> {
         seconds: (performance.now() - cellStart) / 1000,
       };
       cells.push(cell);
+      cache.storeCell(cacheKey, cell);
       doneWork += work(job);
       progress.update(`${solver} at ${nfe} NFE: error ${cell.error.toExponential(2)}, FD ${cell.fd.toFixed(3)}, accuracy ${(cell.accuracy * 100).toFixed(1)} %`, true);
-      if (nfe === gridNfe && !eulerReference.includes(nfe)) {
-        writeFileSync(join(outDir, `grid-${fileName(solver)}-nfe${nfe}.png`), classGrid(images, ih, iw, classes, 8));
-      }
+      if (wantsGrid) writeFileSync(gridFile, classGrid(images, ih, iw, classes, 8));
     }
     progress.done(`evaluated ${jobs.length} settings in ${formatDuration((performance.now() - started) / 1000)}`);
 
     const report = {
       device: engine.describe(), model: modelPath, sidenet: sidenetPath, classifier: classifierPath,
-      samples, errorSamples, rk4Steps, seed, cfg, realImages: real.count, classifierTestAccuracy: classifier.testAccuracy, floorFd,
+      samples, errorSamples, rk4Steps, referenceError, seed, cfg, realImages: real.count, classifierTestAccuracy: classifier.testAccuracy, floorFd,
       cells, targets: targetChecks(cells, eulerReference),
     };
     writeFileSync(join(outDir, 'eval.json'), JSON.stringify(report, null, 2));
@@ -186,6 +202,43 @@ export async function evalCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     engine.dispose();
+  }
+}
+
+function fileStamp(path: string): { path: string; bytes: number; modified: number } {
+  const info = statSync(path);
+  return { path, bytes: info.size, modified: Math.round(info.mtimeMs) };
+}
+
+/** Finished cells and reference latents on disk, keyed by a hash of what determines them. */
+class CellCache {
+  constructor(private readonly dir: string, private readonly settings: object) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  private path(key: object, extension: string): string {
+    const hash = createHash('sha256').update(JSON.stringify({ ...this.settings, ...key })).digest('hex').slice(0, 24);
+    return join(this.dir, `${hash}.${extension}`);
+  }
+
+  cell(key: object): Cell | undefined {
+    const path = this.path(key, 'json');
+    return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as Cell) : undefined;
+  }
+
+  storeCell(key: object, cell: Cell): void {
+    writeFileSync(this.path(key, 'json'), JSON.stringify(cell));
+  }
+
+  async latents(name: string, make: () => Promise<Float32Array>): Promise<Float32Array> {
+    const path = this.path({ reference: name }, 'f32');
+    if (existsSync(path)) {
+      const bytes = readFileSync(path);
+      return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+    }
+    const values = await make();
+    writeFileSync(path, new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    return values;
   }
 }
 
@@ -251,7 +304,7 @@ function targetChecks(cells: Cell[], eulerReference: number[]) {
 }
 
 function markdownReport(
-  report: { samples: number; errorSamples: number; rk4Steps: number; cfg: number; floorFd: number; device: string; targets: { claim: string; holds: boolean }[]; cells: Cell[] },
+  report: { samples: number; errorSamples: number; rk4Steps: number; referenceError: number; cfg: number; floorFd: number; device: string; targets: { claim: string; holds: boolean }[]; cells: Cell[] },
   solvers: SolverName[], budgets: number[], eulerReference: number[],
 ): string {
   const { cells } = report;
@@ -272,7 +325,8 @@ function markdownReport(
   });
   return [
     `Quality against NFE: ${report.samples} samples per cell (classes balanced), error on the first ${report.errorSamples} ` +
-      `against RK4 with ${report.rk4Steps} intervals from the same noise; CFG ${report.cfg}; ${report.device}. ` +
+      `against RK4 with ${report.rk4Steps} intervals from the same noise (its own error, estimated from RK4 at half the steps: ` +
+      `${report.referenceError.toExponential(1)}); CFG ${report.cfg}; ${report.device}. ` +
       `FD of real training images against the real test images (the floor): ${report.floorFd.toFixed(3)}. ` +
       'Heun cells with fewer backbone calls than the column name the calls in parentheses.',
     ...sections,

@@ -25,12 +25,13 @@ import { SideNetGraph } from '../train/sidenet-graph.js';
 export const TRAIN_SIDENET_USAGE = `usage: ba-webgpu train-sidenet --backbone SIT.safetensors --images IMAGES.idx[.gz] --labels LABELS.idx[.gz] --out DIR
   [--steps 250] [--batch 16] [--chain 8] [--lr 1e-4] [--beta1 0.9] [--beta2 0.999] [--eps 1e-8]
   [--weight-decay 0] [--clip 1.0] [--ema 0.9996] [--label-drop 0.1] [--h-rate 50] [--p-forward 0.5]
-  [--roll-nodes 3] [--seed 0] [--init-seed 0] [--channels 256] [--embed 256] [--blocks 4] [--heads 4]
+  [--roll-nodes 3] [--links-per-pass 0 (auto: as many chain links per learning pass as memory allows)] [--seed 0] [--init-seed 0] [--channels 256] [--embed 256] [--blocks 4] [--heads 4]
   [--limit N] [--checkpoint-every 50] [--keep 2] [--resume] [--log-every 1]`;
 
 const NUMERIC: Record<string, keyof ChainConfig> = {
   batch: 'batch', chain: 'chain', lr: 'lr', beta1: 'beta1', beta2: 'beta2', eps: 'eps', 'weight-decay': 'weightDecay', clip: 'clip',
   ema: 'emaDecay', 'label-drop': 'labelDrop', 'h-rate': 'hRate', 'p-forward': 'pForward', 'roll-nodes': 'rollNodes', seed: 'seed',
+  'links-per-pass': 'linksPerPass',
 };
 
 export async function trainSidenetCommand(argv: string[]): Promise<number> {
