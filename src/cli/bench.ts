@@ -9,11 +9,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../gpu/engine.js';
-import { SideNetModel } from '../model/sidenet.js';
-import { SitModel } from '../model/sit.js';
 import type { SolverName } from '../solver/index.js';
 import { parseIntList, parseNumber, parseSolver, positiveInt, Progress, requireFile, SHIPPED, UsageError } from './common.js';
-import { generate } from './generate.js';
+import { generate, loadModelSet } from './generate.js';
 
 export const BENCH_USAGE = `usage: ba-webgpu bench [options]
   --model FILE      converted SiT (default: the shipped Fashion-MNIST model)
@@ -60,8 +58,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const engine = await Engine.create();
   const progress = new Progress();
   try {
-    const sit = await SitModel.load(engine, modelPath, { dtype });
-    const sidenet = sidenetPath ? await SideNetModel.load(engine, sidenetPath, { dtype }) : undefined;
+    const { sit, sidenet, dispose } = await loadModelSet(engine, modelPath, sidenetPath, dtype);
     const labels = Array.from({ length: batch }, (_, i) => i % Math.min(sit.arch.classes, 10));
     const cells: Cell[] = [];
     for (const budget of budgets) {
@@ -95,8 +92,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     mkdirSync(dirname(jsonPath), { recursive: true });
     writeFileSync(jsonPath, JSON.stringify({ device, model: modelPath, batch, repeats, dtype, cells }, null, 2));
     console.log(`wrote ${jsonPath}`);
-    sidenet?.dispose();
-    sit.dispose();
+    dispose();
     return 0;
   } finally {
     engine.dispose();

@@ -20,8 +20,6 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { Engine } from '../gpu/engine.js';
-import { SideNetModel } from '../model/sidenet.js';
-import { SitModel } from '../model/sit.js';
 import type { SolverName } from '../solver/index.js';
 import { parseIdx } from '../train/data.js';
 import { ImageClassifier } from '../eval/classifier.js';
@@ -32,7 +30,7 @@ import { markdownTable } from '../eval/report.js';
 import {
   formatDuration, parseIntList, parseInterval, parseNumber, parseSolver, positiveInt, Progress, requireFile, SHIPPED, UsageError,
 } from './common.js';
-import { generate, latentsToImages } from './generate.js';
+import { generate, latentsToImages, loadModelSet } from './generate.js';
 
 export const EVAL_USAGE = `usage: ba-webgpu eval [options]
   --model FILE            converted SiT with a latent codec (default: the shipped Fashion-MNIST model)
@@ -117,9 +115,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const engine = await Engine.create();
   const progress = new Progress();
   try {
-    console.error(`device: ${engine.describe()}`);
-    const sit = await SitModel.load(engine, modelPath, { dtype });
-    const sidenet = sidenetPath ? await SideNetModel.load(engine, sidenetPath, { dtype }) : undefined;
+    const { sit, sidenet, dispose } = await loadModelSet(engine, modelPath, sidenetPath, dtype);
     const classes = Math.min(sit.arch.classes, classifier.classes.length);
     const labels = Array.from({ length: samples }, (_, i) => i % classes);
     const [ih, iw] = [classifier.height, classifier.width];
@@ -197,8 +193,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     }
     console.log(markdownReport(report, solvers, budgets, eulerReference));
     console.log(`wrote ${outDir}/{eval.json, eval.md, error|fd|accuracy.{svg,png}, grid-*.png}`);
-    sidenet?.dispose();
-    sit.dispose();
+    dispose();
     return 0;
   } finally {
     engine.dispose();

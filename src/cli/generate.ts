@@ -6,8 +6,8 @@
  */
 import type { Engine } from '../gpu/engine.js';
 import { decodePixels, imageShape } from '../model/pixel-latent.js';
-import type { SideNetModel } from '../model/sidenet.js';
-import type { SitModel } from '../model/sit.js';
+import { SideNetModel } from '../model/sidenet.js';
+import { SitModel } from '../model/sit.js';
 import { sample, type SolverName } from '../solver/index.js';
 import { gaussianNoise } from '../solver/noise.js';
 import type { GuidanceOptions } from '../solver/run.js';
@@ -36,6 +36,19 @@ export interface Generated {
   backboneCalls: number;
   /** Wall-clock milliseconds of every batch, read-back included. */
   batchMs: number[];
+}
+
+/** The SiT (and SideNet, when a solver needs one) the commands run, loaded with progress-free defaults. */
+export async function loadModelSet(engine: Engine, sitPath: string, sidenetPath: string | undefined, dtype: 'f32' | 'f16'): Promise<{ sit: SitModel; sidenet?: SideNetModel; dispose(): void }> {
+  console.error(`device: ${engine.describe()}`);
+  const sit = await SitModel.load(engine, sitPath, { dtype });
+  try {
+    const sidenet = sidenetPath ? await SideNetModel.load(engine, sidenetPath, { dtype }) : undefined;
+    return { sit, sidenet, dispose: () => { sidenet?.dispose(); sit.dispose(); } };
+  } catch (err) {
+    sit.dispose();
+    throw err;
+  }
 }
 
 export function imageNoise(seed: number, index: number, perImage: number): Float32Array {

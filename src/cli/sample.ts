@@ -6,13 +6,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../gpu/engine.js';
-import { SideNetModel } from '../model/sidenet.js';
-import { SitModel } from '../model/sit.js';
 import { imageGridPng } from '../eval/png.js';
 import {
   FASHION_CLASS_NAMES, parseIntList, parseInterval, parseNumber, parseSolver, positiveInt, Progress, requireFile, SHIPPED, UsageError,
 } from './common.js';
-import { generate, latentsToImages } from './generate.js';
+import { generate, latentsToImages, loadModelSet } from './generate.js';
 
 export const SAMPLE_USAGE = `usage: ba-webgpu sample [options]
   --model FILE        converted SiT (default: the shipped Fashion-MNIST model)
@@ -60,9 +58,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
   const engine = await Engine.create();
   const progress = new Progress();
   try {
-    console.error(`device: ${engine.describe()}`);
-    const sit = await SitModel.load(engine, modelPath, { dtype });
-    const sidenet = sidenetPath ? await SideNetModel.load(engine, sidenetPath, { dtype }) : undefined;
+    const { sit, sidenet, dispose } = await loadModelSet(engine, modelPath, sidenetPath, dtype);
     const classes = v.classes ? parseIntList(v.classes, '--classes') : [...Array(Math.min(sit.arch.classes, 10)).keys()];
     const bad = classes.find((c) => c >= sit.arch.classes);
     if (bad !== undefined) throw new UsageError(`--classes: ${bad} is not a class of this model (0..${sit.arch.classes - 1})`);
@@ -89,8 +85,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
         device: engine.describe(),
       }));
     }
-    sidenet?.dispose();
-    sit.dispose();
+    dispose();
     return 0;
   } finally {
     engine.dispose();
