@@ -50,7 +50,8 @@ export const EVAL_USAGE = `usage: ba-webgpu eval [options]
   --batch N               images per GPU batch (default 250)
   --grid-nfe N            NFE of the per-solver sample grids (default 5)
   --dtype f32|f16         (default f32)
-  --out DIR               results (default out/eval); finished cells are cached in DIR/cache`;
+  --out DIR               results (default out/eval); finished cells are cached in DIR/cache
+  --cached-only           report the cached cells only, listing the others as not computed`;
 
 interface Cell {
   solver: SolverName;
@@ -76,6 +77,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     options: {
       model: str, sidenet: str, classifier: str, data: str, solvers: str, nfe: str, samples: str, 'error-samples': str, 'rk4-steps': str,
       'euler-reference': str, seed: str, cfg: str, 'cfg-interval': str, batch: str, 'grid-nfe': str, dtype: str, out: str,
+      'cached-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -142,6 +144,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     let doneWork = 0;
     const evalStart = performance.now();
     const cells: Cell[] = [];
+    const missing: string[] = [];
     for (const job of jobs) {
       const { solver, nfe } = job;
       const usesSideNet = solver === 'ba' || solver === 'ba-single';
@@ -152,6 +155,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
       if (cached && (!wantsGrid || existsSync(gridFile))) {
         cells.push(cached);
         doneWork += work(job);
+        continue;
+      }
+      if (v['cached-only']) {
+        missing.push(`${solver} at ${nfe} NFE`);
         continue;
       }
       const cellStart = performance.now();
@@ -179,19 +186,20 @@ export async function evalCommand(argv: string[]): Promise<number> {
     }
     progress.done(`evaluated ${jobs.length} settings in ${formatDuration((performance.now() - started) / 1000)}`);
 
+    const referenceRows = eulerReference.filter((n) => cells.some((c) => c.solver === 'euler' && c.nfe === n));
     const report = {
       device: engine.describe(), model: modelPath, sidenet: sidenetPath, classifier: classifierPath,
       samples, errorSamples, rk4Steps, referenceError, seed, cfg, realImages: real.count, classifierTestAccuracy: classifier.testAccuracy, floorFd,
-      cells, targets: targetChecks(cells, eulerReference),
+      cells, missing, targets: targetChecks(cells, referenceRows),
     };
     writeFileSync(join(outDir, 'eval.json'), JSON.stringify(report, null, 2));
-    writeFileSync(join(outDir, 'eval.md'), markdownReport(report, solvers, budgets, eulerReference));
+    writeFileSync(join(outDir, 'eval.md'), markdownReport(report, solvers, budgets, referenceRows));
     for (const metric of METRICS) {
-      const plot = metricPlot(metric, cells, solvers, budgets, eulerReference);
+      const plot = metricPlot(metric, cells, solvers, budgets, referenceRows);
       writeFileSync(join(outDir, `${metric.key}.svg`), renderLinePlotSvg(plot));
       writeFileSync(join(outDir, `${metric.key}.png`), renderLinePlotPng(plot));
     }
-    console.log(markdownReport(report, solvers, budgets, eulerReference));
+    console.log(markdownReport(report, solvers, budgets, referenceRows));
     console.log(`wrote ${outDir}/{eval.json, eval.md, error|fd|accuracy.{svg,png}, grid-*.png}`);
     dispose();
     return 0;
@@ -299,7 +307,7 @@ function targetChecks(cells: Cell[], eulerReference: number[]) {
 }
 
 function markdownReport(
-  report: { samples: number; errorSamples: number; rk4Steps: number; referenceError: number; cfg: number; floorFd: number; device: string; targets: { claim: string; holds: boolean }[]; cells: Cell[] },
+  report: { samples: number; errorSamples: number; rk4Steps: number; referenceError: number; cfg: number; missing: string[]; floorFd: number; device: string; targets: { claim: string; holds: boolean }[]; cells: Cell[] },
   solvers: SolverName[], budgets: number[], eulerReference: number[],
 ): string {
   const { cells } = report;
@@ -326,6 +334,7 @@ function markdownReport(
       'Heun cells with fewer backbone calls than the column name the calls in parentheses.',
     ...sections,
     '### Targets\n\n' + report.targets.map((t) => `- ${t.holds ? '✅' : '❌'} ${t.claim}`).join('\n'),
+    ...(report.missing.length ? [`Not computed (–): ${report.missing.join(', ')}.`] : []),
   ].join('\n\n') + '\n';
 }
 

@@ -84,6 +84,18 @@ describe('ba-webgpu CLI on the shipped model', () => {
     expect(cell('euler', 8).error).toBeLessThan(cell('euler', 4).error);
     expect(cell('ba', 4).error).toBeLessThan(cell('euler', 4).error);
     expect(readFileSync(join(out, 'eval.md'), 'utf8')).toContain('### Targets');
+
+    // A rerun reuses the cached cells; --cached-only reports without computing the new NFE.
+    const started = performance.now();
+    expect(await evalCommand([
+      '--solvers', 'euler,ba', '--nfe', '2,4,5', '--samples', '40', '--error-samples', '8', '--rk4-steps', '16', '--euler-reference', '8',
+      '--batch', '40', '--grid-nfe', '4', '--out', out, '--cached-only',
+    ])).toBe(0);
+    const again = JSON.parse(readFileSync(join(out, 'eval.json'), 'utf8')) as typeof report & { missing: string[] };
+    expect(again.cells).toEqual(report.cells);
+    expect(again.missing).toEqual(['euler at 5 NFE', 'ba at 5 NFE']);
+    expect(readFileSync(join(out, 'eval.md'), 'utf8')).toContain('Not computed (–): euler at 5 NFE, ba at 5 NFE.');
+    console.info(`cached rerun: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   });
 
   it('bench: a latency row per solver × NFE, relative to Euler', async () => {
