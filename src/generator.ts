@@ -14,7 +14,7 @@ import { SideNetModel } from './model/sidenet.js';
 import { SitModel } from './model/sit.js';
 import { VaeDecoder } from './model/vae.js';
 import type { LoadProgress, WeightSource } from './model/weights.js';
-import { gaussianNoise, sample, SamplingAbortedError, type GridOptions, type GuidanceOptions, type SolverName, type StepInfo } from './solver/index.js';
+import { perImageNoise, sample, SamplingAbortedError, type GridOptions, type GuidanceOptions, type SolverName, type StepInfo } from './solver/index.js';
 
 /** Where each network's converted weight file comes from (path, URL, bytes, Blob/File, stream). */
 export interface ModelSources {
@@ -162,8 +162,7 @@ export class ImageGenerator {
       if (options.signal?.aborted) throw new SamplingAbortedError(0, nfe);
       const [C, H, W] = this.latentShape;
       const per = C * H * W;
-      const values = new Float32Array(labels.length * per);
-      labels.forEach((_, i) => values.set(gaussianNoise((seed + i) >>> 0, per), i * per));
+      const values = perImageNoise(seed, 0, labels.length, per);
       const noise = this.engine.upload(values, [labels.length, C, H, W], this.sit.dtype, 'noise');
       const start = performance.now();
       const onStep = options.onStep;

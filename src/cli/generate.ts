@@ -9,7 +9,7 @@ import { decodePixels, imageShape } from '../model/pixel-latent.js';
 import { SideNetModel } from '../model/sidenet.js';
 import { SitModel } from '../model/sit.js';
 import { sample, type SolverName } from '../solver/index.js';
-import { gaussianNoise } from '../solver/noise.js';
+import { perImageNoise } from '../solver/noise.js';
 import type { GuidanceOptions } from '../solver/run.js';
 
 export interface GenerateOptions {
@@ -51,10 +51,6 @@ export async function loadModelSet(engine: Engine, sitPath: string, sidenetPath:
   }
 }
 
-export function imageNoise(seed: number, index: number, perImage: number): Float32Array {
-  return gaussianNoise((seed + index) >>> 0, perImage);
-}
-
 export async function generate(engine: Engine, options: GenerateOptions): Promise<Generated> {
   const { sit, labels, batch } = options;
   const C = sit.channels;
@@ -65,8 +61,7 @@ export async function generate(engine: Engine, options: GenerateOptions): Promis
   let backboneCalls = 0;
   for (let start = 0; start < labels.length; start += batch) {
     const count = Math.min(batch, labels.length - start);
-    const noiseValues = new Float32Array(count * per);
-    for (let i = 0; i < count; i++) noiseValues.set(imageNoise(options.seed, start + i, per), i * per);
+    const noiseValues = perImageNoise(options.seed, start, count, per);
     const begin = performance.now();
     const noise = engine.upload(noiseValues, [count, C, S, S], sit.dtype);
     try {

@@ -15,7 +15,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../gpu/engine.js';
-import { UsageError } from './common.js';
+import { formatDuration, UsageError } from './common.js';
 import { SitModel } from '../model/sit.js';
 import type { SideNetArch } from '../model/weights.js';
 import { ChainTrainer, DEFAULT_CHAIN_CONFIG, type ChainConfig } from '../train/chain.js';
@@ -94,7 +94,7 @@ export async function trainSidenetCommand(argv: string[]): Promise<number> {
     const elapsed = (performance.now() - start) / 1000;
     const rate = (step - first) / elapsed;
     if (step % logEvery === 0 || step === steps) {
-      console.log(`step ${step}/${steps}  loss ${loss.toExponential(4)}  ${rate.toFixed(2)} it/s  ETA ${formatTime((steps - step) / rate)}`);
+      console.log(`step ${step}/${steps}  loss ${loss.toExponential(4)}  ${rate.toFixed(2)} it/s  ETA ${formatDuration((steps - step) / rate)}`);
     }
     if (every > 0 && (step % every === 0 || step === steps)) await saveCheckpoint(v.out, step, await trainer.checkpoint(), num('keep', 2));
   }
@@ -105,10 +105,4 @@ export async function trainSidenetCommand(argv: string[]): Promise<number> {
   backbone.dispose();
   engine.dispose();
   return 0;
-}
-
-function formatTime(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  const s = Math.round(seconds);
-  return `${Math.floor(s / 3600)}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
 }

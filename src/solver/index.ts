@@ -88,7 +88,7 @@ export { euler } from './euler.js';
 export { rk4 } from './rk4.js';
 export { heun } from './heun.js';
 export { timeGrid, type GridOptions } from './grid.js';
-export { gaussianNoise } from './noise.js';
+export { gaussianNoise, perImageNoise } from './noise.js';
 export { biAnchorRule, gaussLegendre, LOBATTO_ALPHA, SIMPSON_ALPHA, type QuadratureRule } from './quadrature.js';
 export { SamplerError, SamplerRun, SamplingAbortedError, type GuidanceOptions, type RunSetup, type SamplerHooks, type StepInfo } from './run.js';
 export type { VelocityCorrector, VelocityModel } from './models.js';

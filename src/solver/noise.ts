@@ -26,3 +26,13 @@ export function gaussianNoise(seed: number, count: number): Float32Array {
   }
   return out;
 }
+
+/**
+ * Noise for images first..first+count−1 of a seeded set: image i draws gaussianNoise(seed + i),
+ * so a picture does not depend on the batch it is drawn in (the CLI and ImageGenerator agree).
+ */
+export function perImageNoise(seed: number, first: number, count: number, perImage: number): Float32Array {
+  const out = new Float32Array(count * perImage);
+  for (let i = 0; i < count; i++) out.set(gaussianNoise((seed + first + i) >>> 0, perImage), i * perImage);
+  return out;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gaussianNoise, sample, SamplingAbortedError, timeGrid, type SolverName, type StepInfo } from '../../src/solver/index.js';
+import { gaussianNoise, perImageNoise, sample, SamplingAbortedError, timeGrid, type SolverName, type StepInfo } from '../../src/solver/index.js';
 import { biAnchorRule, gaussLegendre, LOBATTO_ALPHA } from '../../src/solver/quadrature.js';
 import { testEngine } from '../helpers/engine.js';
 import { GaussianCorrector, GaussianField, GaussianModel } from './oracle.js';
@@ -72,6 +72,13 @@ describe('samplers: calls, steps, cancellation, noise', () => {
     expect(err).toBeInstanceOf(SamplingAbortedError);
     expect(err.name).toBe('AbortError');
     expect(engine.poolStats().liveBytes).toBe(liveBefore);
+  });
+
+  it('per-image noise: image i is gaussianNoise(seed + i) whatever batch it is drawn in', () => {
+    const whole = perImageNoise(9, 0, 5, 6);
+    expect(Array.from(whole.subarray(12, 18))).toEqual(Array.from(gaussianNoise(11, 6)));
+    expect(Array.from(perImageNoise(9, 2, 3, 6))).toEqual(Array.from(whole.subarray(12)));
+    expect(Array.from(whole.subarray(0, 6))).not.toEqual(Array.from(whole.subarray(6, 12)));
   });
 
   it('seeded noise is deterministic, standard normal, and equals an uploaded tensor', async () => {
