@@ -2,19 +2,11 @@
  * The Web Worker test page: runs the same request on the main thread and in a worker, and
  * hands both results to the test (window.runBoth).
  */
-import { Engine, ImageGenerator } from '../../../src/index.js';
-import type { WorkerReply, WorkerRequest } from './protocol.js';
+import { renderPixels, type WorkerReply, type WorkerRequest } from './protocol.js';
 
-async function onMainThread({ models, request }: WorkerRequest) {
-  const engine = await Engine.create();
-  const generator = await ImageGenerator.load(engine, models);
-  const latent = await generator.generate(request);
-  const texture = await generator.decodeToTexture(latent);
-  const pixels = await generator.readPixels(texture);
-  latent.dispose();
-  generator.dispose();
-  engine.dispose();
-  return { pixels: Array.from(pixels), width: texture.width, height: texture.height };
+async function onMainThread(message: WorkerRequest) {
+  const { pixels, width, height } = await renderPixels(message);
+  return { pixels: Array.from(pixels), width, height };
 }
 
 function inWorker(message: WorkerRequest): Promise<WorkerReply> {
