@@ -4,7 +4,7 @@
 #   2. the feature classifier of `ba-webgpu eval`, trained in PyTorch;
 #   3. the SideNet, trained next to the frozen SiT on the engine's GPU (src/train).
 # Needs Debian's dataset-fashion-mnist and python3-torch (tools/reference/install.sh).
-# On 2 CPU cores: about 35 min, 3 min and 40 min. Intermediate files go to work/.
+# On 2 CPU cores: about 35 min, 3 min and 55 min. Intermediate files go to work/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=/usr/share/datasets/fashion-mnist
@@ -22,7 +22,7 @@ fi
 if [[ $step == all || $step == sidenet ]]; then
   npm run --silent train-sidenet -- --backbone models/fashion-sit.safetensors \
     --images $data/train-images-idx3-ubyte.gz --labels $data/train-labels-idx1-ubyte.gz \
-    --out work/fashion-sidenet --channels 32 --embed 64 --blocks 4 --heads 4 \
-    --steps 250 --batch 16 --lr 5e-4 --ema 0.99 --checkpoint-every 25 --log-every 5 --resume
-  cp work/fashion-sidenet/sidenet-ema.safetensors models/fashion-sidenet.safetensors
+    --out work/fashion-sidenet-v2 --channels 32 --embed 64 --blocks 4 --heads 4 \
+    --steps 1400 --batch 16 --lr 3e-3 --ema 0.995 --h-rate 10 --checkpoint-every 50 --log-every 10 --resume
+  cp work/fashion-sidenet-v2/sidenet-ema.safetensors models/fashion-sidenet.safetensors
 fi
