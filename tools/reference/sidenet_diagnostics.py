@@ -32,7 +32,7 @@ from safetensors_io import read_safetensors  # noqa: E402
 from sidenet import SideNet  # noqa: E402
 from sit import SiT  # noqa: E402
 
-ALPHA = (1 - 1 / math.sqrt(5)) / 2
+ALPHA = samplers.bi_anchor_rule()[0][1]  # the default (Gauss-Lobatto) interior node
 
 
 def load(path):
@@ -143,15 +143,20 @@ def main():
             for i in range(nfe):
                 t = 1.0 - i * h
                 v = field.v(x, t)
-                x_end = field.transport(x, t, t - h)
-                probes = [("forward", x, v, t, c) for c in (ALPHA, 1 - ALPHA, 1.0)]
+                # The exact trajectory through the interval's nodes, one transport segment each.
+                offsets = (ALPHA, 1 - ALPHA, 1.0)
+                v_true, x_end, t_node = {}, x, t
+                for c in offsets:
+                    x_end = field.transport(x_end, t_node, t - c * h)
+                    t_node = t - c * h
+                    v_true[c] = field.v(x_end, t_node)
+                v_end = v_true[1.0]
+                probes = [("forward", x, v, t, c, v_true[c]) for c in offsets]
                 if i < nfe - 1:
-                    probes.append(("backward", x_end, field.v(x_end, t - h), t - h, -ALPHA))
-                for direction, xa, va, ta, c in probes:
-                    target_t = ta - c * h
-                    v_true = field.v(field.transport(x, t, target_t), target_t)
+                    probes.append(("backward", x_end, v_end, t - h, -ALPHA, v_true[1 - ALPHA]))
+                for direction, xa, va, ta, c, v_true_node in probes:
                     dv = net(xa, va, torch.full((xa.shape[0],), ta), torch.full((xa.shape[0],), c * h), labels)
-                    change, left = rms(va, v_true), rms(va + dv, v_true)
+                    change, left = rms(va, v_true_node), rms(va + dv, v_true_node)
                     nodes.append({"interval": i, "t": ta, "offset": c * h, "direction": direction, "change": change,
                                   "left": left, "captured": 1 - left / change})
                 x = x_end
