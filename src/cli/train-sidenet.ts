@@ -10,7 +10,9 @@
  * metadata, like the shipped Fashion-MNIST model, gets its pixels encoded by that codec). Checkpoints go to --out every
  * --checkpoint-every steps; --resume continues from the newest one there (losing at most one
  * interval). At the end the EMA weights are exported in the reference key layout
- * (--out/sidenet-ema.safetensors), loadable by SideNetModel and by PyTorch.
+ * (--out/sidenet-ema.safetensors), loadable by SideNetModel and by PyTorch. --lr-decay-steps N
+ * anneals the lr (cosine, to --lr-final) over the last N of --steps; a constant run resumed with
+ * a larger --steps and --lr-decay-steps continues into its anneal.
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,13 +25,13 @@ import { latestCheckpoint, loadIdxFiles, saveCheckpoint, writeAtomic } from '../
 import { SideNetGraph } from '../train/sidenet-graph.js';
 
 export const TRAIN_SIDENET_USAGE = `usage: ba-webgpu train-sidenet --backbone SIT.safetensors --images IMAGES.idx[.gz] --labels LABELS.idx[.gz] --out DIR
-  [--steps 250] [--batch 16] [--chain 8] [--lr 1e-4] [--beta1 0.9] [--beta2 0.999] [--eps 1e-8]
+  [--steps 250] [--batch 16] [--chain 8] [--lr 1e-4] [--lr-decay-steps 0 (cosine anneal over the last N steps)] [--lr-final 0] [--beta1 0.9] [--beta2 0.999] [--eps 1e-8]
   [--weight-decay 0] [--clip 1.0] [--ema 0.9996] [--label-drop 0.1] [--h-rate 50] [--p-forward 0.5]
   [--roll-nodes 3] [--links-per-pass 0 (auto: as many chain links per learning pass as memory allows)] [--seed 0] [--init-seed 0] [--channels 256] [--embed 256] [--blocks 4] [--heads 4]
   [--limit N] [--checkpoint-every 50] [--keep 2] [--resume] [--log-every 1]`;
 
 const NUMERIC: Record<string, keyof ChainConfig> = {
-  batch: 'batch', chain: 'chain', lr: 'lr', beta1: 'beta1', beta2: 'beta2', eps: 'eps', 'weight-decay': 'weightDecay', clip: 'clip',
+  batch: 'batch', chain: 'chain', lr: 'lr', 'lr-final': 'lrFinal', beta1: 'beta1', beta2: 'beta2', eps: 'eps', 'weight-decay': 'weightDecay', clip: 'clip',
   ema: 'emaDecay', 'label-drop': 'labelDrop', 'h-rate': 'hRate', 'p-forward': 'pForward', 'roll-nodes': 'rollNodes', seed: 'seed',
   'links-per-pass': 'linksPerPass',
 };
@@ -40,7 +42,7 @@ export async function trainSidenetCommand(argv: string[]): Promise<number> {
     args: argv,
     options: {
       backbone: str, images: str, labels: str, out: str, steps: str, 'init-seed': str, channels: str, embed: str, blocks: str, heads: str,
-      limit: str, 'checkpoint-every': str, keep: str, 'log-every': str,
+      limit: str, 'checkpoint-every': str, 'lr-decay-steps': str, keep: str, 'log-every': str,
       ...Object.fromEntries(Object.keys(NUMERIC).map((k) => [k, str])),
       resume: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -62,6 +64,10 @@ export async function trainSidenetCommand(argv: string[]): Promise<number> {
   const config: Partial<ChainConfig> = {};
   for (const [flag, key] of Object.entries(NUMERIC)) config[key] = num(flag, DEFAULT_CHAIN_CONFIG[key]);
   const steps = num('steps', 250);
+  const decaySteps = num('lr-decay-steps', 0);
+  if (decaySteps < 0 || decaySteps > steps) throw new UsageError(`--lr-decay-steps ${decaySteps}: must lie in [0, --steps ${steps}]`);
+  config.lrDecayFrom = steps - decaySteps;
+  config.lrDecayTo = decaySteps > 0 ? steps : 0;
   const every = num('checkpoint-every', 50);
   const logEvery = num('log-every', 1);
 
@@ -90,11 +96,11 @@ export async function trainSidenetCommand(argv: string[]): Promise<number> {
   const start = performance.now();
   const first = trainer.step;
   while (trainer.step < steps) {
-    const { step, loss } = await trainer.trainStep();
+    const { step, loss, lr } = await trainer.trainStep();
     const elapsed = (performance.now() - start) / 1000;
     const rate = (step - first) / elapsed;
     if (step % logEvery === 0 || step === steps) {
-      console.log(`step ${step}/${steps}  loss ${loss.toExponential(4)}  ${rate.toFixed(2)} it/s  ETA ${formatDuration((steps - step) / rate)}`);
+      console.log(`step ${step}/${steps}  loss ${loss.toExponential(4)}  lr ${lr.toExponential(2)}  ${rate.toFixed(2)} it/s  ETA ${formatDuration((steps - step) / rate)}`);
     }
     if (every > 0 && (step % every === 0 || step === steps)) await saveCheckpoint(v.out, step, await trainer.checkpoint(), num('keep', 2));
   }

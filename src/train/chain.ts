@@ -13,6 +13,11 @@
  *      (x, t, v) ← (x', t', v');
  *   4. loss = mean of the K terms; AdamW (lr 1e-4, wd 0, clip 1.0), EMA 0.9996.
  *
+ * The paper's lr is constant. An optional cosine anneal over a window of steps (warmup-stable-
+ * decay: constant, then down to lrFinal) lowers the gradient-noise floor at the end of a run,
+ * and, because the constant phase does not depend on where the anneal will start, a constant
+ * run can be resumed into its anneal.
+ *
  * The K predictions are independent graphs that share only the parameters (the roll-forward
  * and the backbone, which carry the chain from link to link, need no gradient), so links are
  * learned in passes: a pass batches several links' predictions along the batch dimension
@@ -56,6 +61,10 @@ export interface ChainConfig {
   chain: number;
   /** AdamW (PyTorch semantics). */
   lr: number;
+  /** Anneal window: lr until step lrDecayFrom, cosine down to lrFinal at step lrDecayTo; lrDecayTo ≤ lrDecayFrom: constant. */
+  lrDecayFrom: number;
+  lrDecayTo: number;
+  lrFinal: number;
   beta1: number;
   beta2: number;
   eps: number;
@@ -78,7 +87,7 @@ export interface ChainConfig {
 }
 
 export const DEFAULT_CHAIN_CONFIG: ChainConfig = {
-  batch: 16, chain: 8, lr: 1e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 1.0,
+  batch: 16, chain: 8, lr: 1e-4, lrDecayFrom: 0, lrDecayTo: 0, lrFinal: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 1.0,
   emaDecay: 0.9996, labelDrop: 0.1, hRate: 50, pForward: 0.5, rollNodes: 3, seed: 0, linksPerPass: 0,
 };
 
@@ -88,6 +97,14 @@ export const LEARN_PASS_ELEMENTS = 2 ** 20;
 /** |h| from the exponential with `rate` truncated to [0, max], by inverse CDF. */
 export function truncatedExponential(u: number, rate: number, max: number): number {
   return -Math.log1p(u * Math.expm1(-rate * max)) / rate;
+}
+
+/** The learning rate of (1-based) step `step` under config's anneal window. */
+export function learningRate(config: Pick<ChainConfig, 'lr' | 'lrDecayFrom' | 'lrDecayTo' | 'lrFinal'>, step: number): number {
+  const { lr, lrDecayFrom: from, lrDecayTo: to, lrFinal } = config;
+  if (to <= from || step <= from) return lr;
+  if (step >= to) return lrFinal;
+  return lrFinal + ((lr - lrFinal) * (1 + Math.cos((Math.PI * (step - from)) / (to - from)))) / 2;
 }
 
 /** v in the REPA convention from a backbone in either convention (ba-solver.md §1). */
@@ -110,6 +127,8 @@ interface LinkInputs {
 
 export interface StepResult {
   step: number;
+  /** The step's learning rate (0 for evaluation losses). */
+  lr: number;
   loss: number;
   /** Per-link losses (unscaled MSE). */
   links: number[];
@@ -150,13 +169,13 @@ export class ChainTrainer {
     const clip = config.clip > 0 && Number.isFinite(config.clip);
     const gradNormSq = clip ? sumSquares(engine, arena.grads) : undefined;
     adamw(engine, { params: arena.params, grads: arena.grads, m: arena.m, v: arena.v }, {
-      step: this.step, lr: config.lr, beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay,
+      step: this.step, lr: learningRate(config, this.step), beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay,
       maxGradNorm: clip ? config.clip : undefined, gradNormSq,
     });
     emaUpdate(engine, arena.ema, arena.params, config.emaDecay);
     const result = await this.readLosses(links);
     gradNormSq?.dispose();
-    return { step: this.step, ...result };
+    return { step: this.step, lr: learningRate(config, this.step), ...result };
   }
 
   /**
@@ -165,7 +184,7 @@ export class ChainTrainer {
    */
   async evalLoss(seed: number, weights: 'params' | 'ema' = 'params'): Promise<StepResult> {
     const links = await this.chainLoss(new Rng(seed), false, weights);
-    return { step: this.step, ...(await this.readLosses(links)) };
+    return { step: this.step, lr: 0, ...(await this.readLosses(links)) };
   }
 
   /** Links learned per pass (see the file comment). */

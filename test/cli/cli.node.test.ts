@@ -12,6 +12,7 @@ import { benchCommand } from '../../src/cli/bench.js';
 import { SHIPPED, UsageError } from '../../src/cli/common.js';
 import { evalCommand } from '../../src/cli/eval.js';
 import { sampleCommand } from '../../src/cli/sample.js';
+import { trainSidenetCommand } from '../../src/cli/train-sidenet.js';
 import { decodePng } from '../helpers/png.js';
 
 const haveData = existsSync('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz');
@@ -58,6 +59,25 @@ describe('ba-webgpu CLI on the shipped model', () => {
     await expect(sampleCommand(['--nfe', '0'])).rejects.toThrow(/--nfe: invalid value '0'/);
     await expect(sampleCommand(['--model', join(out, 'nope.safetensors')])).rejects.toThrow(/SiT weights \(--model\) not found/);
     await expect(sampleCommand(['--solver', 'euler', '--classes', '12', '--out', join(out, 'x.png')])).rejects.toThrow(/--classes: 12 is not a class of this model \(0\.\.9\)/);
+  });
+
+  it('train-sidenet: an anneal window longer than the run is a usage error that names it', async () => {
+    const files = ['--backbone', SHIPPED.sit, '--images', 'i.gz', '--labels', 'l.gz', '--out', out];
+    await expect(trainSidenetCommand([...files, '--steps', '10', '--lr-decay-steps', '20'])).rejects.toThrow(/--lr-decay-steps 20: must lie in \[0, --steps 10\]/);
+  });
+
+  it.skipIf(!haveData)('train-sidenet (skipped without dataset-fashion-mnist): progress lines with the annealed lr, checkpoint and EMA export', async () => {
+    const fashion = '/usr/share/datasets/fashion-mnist/train';
+    const code = await trainSidenetCommand([
+      '--backbone', SHIPPED.sit, '--images', `${fashion}-images-idx3-ubyte.gz`, '--labels', `${fashion}-labels-idx1-ubyte.gz`, '--out', out,
+      '--limit', '32', '--batch', '2', '--chain', '2', '--channels', '8', '--embed', '8', '--blocks', '2', '--heads', '2',
+      '--steps', '3', '--lr', '2e-3', '--lr-decay-steps', '2', '--lr-final', '0',
+    ]);
+    expect(code).toBe(0);
+    const progress = stdout.filter((line) => line.startsWith('step '));
+    expect(progress.map((line) => / lr (\S+) /.exec(line)?.[1])).toEqual(['2.00e-3', '1.00e-3', '0.00e+0']);
+    expect(existsSync(join(out, 'ckpt-00000003.safetensors'))).toBe(true);
+    expect(existsSync(join(out, 'sidenet-ema.safetensors'))).toBe(true);
   });
 
   it.skipIf(!haveData)('eval (skipped without dataset-fashion-mnist): every output file, one cell per solver × NFE, BA ahead of Euler at equal NFE', async () => {

@@ -7,7 +7,7 @@ import { SideNetModel } from '../../src/model/sidenet.js';
 import { SitModel } from '../../src/model/sit.js';
 import type { SideNetArch } from '../../src/model/weights.js';
 import { gaussianNoise, sample } from '../../src/solver/index.js';
-import { ChainTrainer, truncatedExponential, type ChainConfig } from '../../src/train/chain.js';
+import { ChainTrainer, learningRate, truncatedExponential, type ChainConfig } from '../../src/train/chain.js';
 import { InMemoryDataset } from '../../src/train/data.js';
 import { latestCheckpoint, saveCheckpoint } from '../../src/train/node.js';
 import { SideNetGraph } from '../../src/train/sidenet-graph.js';
@@ -77,6 +77,33 @@ describe('chain training (Algorithm 2)', () => {
     // Median of the truncated law: F(m) = (1 − e^{−λm}) / (1 − e^{−λM}) = 1/2.
     const m = truncatedExponential(0.5, 50, 0.3);
     expect((1 - Math.exp(-50 * m)) / (1 - Math.exp(-50 * 0.3))).toBeCloseTo(0.5, 12);
+  });
+
+  it('anneals the lr by cosine over its window: constant before, halfway at the middle, final after', () => {
+    const config = { lr: 3e-3, lrDecayFrom: 100, lrDecayTo: 300, lrFinal: 1e-4 };
+    expect(learningRate(config, 1)).toBe(3e-3);
+    expect(learningRate(config, 100)).toBe(3e-3);
+    expect(learningRate(config, 200)).toBeCloseTo((3e-3 + 1e-4) / 2, 12);
+    expect(learningRate(config, 250)).toBeCloseTo(1e-4 + 2.9e-3 * (1 + Math.cos(0.75 * Math.PI)) / 2, 12);
+    expect(learningRate(config, 300)).toBe(1e-4);
+    expect(learningRate(config, 400)).toBe(1e-4);
+    const rates = Array.from({ length: 300 }, (_, i) => learningRate(config, i + 1));
+    for (let i = 1; i < rates.length; i++) expect(rates[i]).toBeLessThanOrEqual(rates[i - 1]);
+    expect(learningRate({ ...config, lrDecayTo: 0 }, 1000)).toBe(3e-3); // empty window: constant
+  });
+
+  it('steps with the scheduled lr: a step at lr 0 leaves the weights and moves only the EMA', async () => {
+    const engine = await testEngine();
+    const run = await trainer(engine, { batch: 2, chain: 2, lr: 1e-3, lrDecayFrom: 1, lrDecayTo: 2, lrFinal: 0, emaDecay: 0.5, seed: 5 });
+    const first = await run.trainStep();
+    expect(first.lr).toBe(1e-3);
+    const [params, ema] = [await run.net.arena.read('params'), await run.net.arena.read('ema')];
+    const second = await run.trainStep();
+    expect(second.lr).toBe(0);
+    expect(second.loss).toBeGreaterThan(0);
+    expect(await run.net.arena.read('params')).toEqual(params);
+    expect(await run.net.arena.read('ema')).not.toEqual(ema);
+    run.net.dispose();
   });
 
   it('lowers the chain loss clearly and BA-solver error against an untrained SideNet', async () => {
