@@ -23,6 +23,6 @@ if [[ $step == all || $step == sidenet ]]; then
   npm run --silent train-sidenet -- --backbone models/fashion-sit.safetensors \
     --images $data/train-images-idx3-ubyte.gz --labels $data/train-labels-idx1-ubyte.gz \
     --out work/fashion-sidenet-v2 --channels 32 --embed 64 --blocks 4 --heads 4 \
-    --steps 1400 --batch 16 --lr 3e-3 --ema 0.995 --h-rate 10 --checkpoint-every 50 --log-every 10 --resume
+    --steps 3600 --lr-decay-steps 1200 --batch 16 --lr 3e-3 --ema 0.995 --h-rate 10 --checkpoint-every 50 --log-every 10 --resume
   cp work/fashion-sidenet-v2/sidenet-ema.safetensors models/fashion-sidenet.safetensors
 fi
