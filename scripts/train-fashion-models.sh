@@ -4,7 +4,7 @@
 #   2. the feature classifier of `ba-webgpu eval`, trained in PyTorch;
 #   3. the SideNet, trained next to the frozen SiT on the engine's GPU (src/train).
 # Needs Debian's dataset-fashion-mnist and python3-torch (tools/reference/install.sh).
-# On 2 CPU cores: about 35 min, 3 min and 55 min. Intermediate files go to work/.
+# On 2 CPU cores: about 35 min, 3 min and 2 h 15 min. Intermediate files go to work/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 data=/usr/share/datasets/fashion-mnist

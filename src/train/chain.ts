@@ -168,14 +168,15 @@ export class ChainTrainer {
     const { arena } = net;
     const clip = config.clip > 0 && Number.isFinite(config.clip);
     const gradNormSq = clip ? sumSquares(engine, arena.grads) : undefined;
+    const lr = learningRate(config, this.step);
     adamw(engine, { params: arena.params, grads: arena.grads, m: arena.m, v: arena.v }, {
-      step: this.step, lr: learningRate(config, this.step), beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay,
+      step: this.step, lr, beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay,
       maxGradNorm: clip ? config.clip : undefined, gradNormSq,
     });
     emaUpdate(engine, arena.ema, arena.params, config.emaDecay);
     const result = await this.readLosses(links);
     gradNormSq?.dispose();
-    return { step: this.step, lr: learningRate(config, this.step), ...result };
+    return { step: this.step, lr, ...result };
   }
 
   /**
