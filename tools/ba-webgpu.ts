@@ -39,7 +39,8 @@ async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-      console.error(`ba-webgpu ${name}: ${err.message}\n${command.usage}`);
+      // One line: what is wrong and where the options are listed.
+      console.error(`ba-webgpu ${name}: ${err.message} (ba-webgpu ${name} --help lists the options)`);
       return 2;
     }
     // Errors from the engine name the problem; a stack adds nothing for a user.

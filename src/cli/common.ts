@@ -1,5 +1,6 @@
 /** What the command-line tools share: the shipped model's paths, flag parsing, progress lines. */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SolverName } from '../solver/index.js';
 
@@ -39,11 +40,50 @@ export function parseNumber(value: string | undefined, fallback: number, flag: s
 
 export const positiveInt = (x: number) => Number.isInteger(x) && x > 0;
 
+/** An integer flag in [min, max] (inclusive); the message states the range. */
+export function parseInteger(value: string | undefined, fallback: number, flag: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  const x = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isInteger(x) || x < min || x > max) {
+    throw new UsageError(`${flag}: expected an integer in [${min}, ${max === Number.MAX_SAFE_INTEGER ? '∞' : max}], got '${value}'`);
+  }
+  return x;
+}
+
+/**
+ * Seeds are 32-bit: image i draws noise from (seed + i) mod 2³² (solver/noise.ts). Larger
+ * numbers would lose their low bits in float64 and give every image the same noise.
+ */
+export const MAX_SEED = 2 ** 32 - 1;
+
+export function parseSeed(value: string | undefined, fallback: number, flag = '--seed'): number {
+  return parseInteger(value, fallback, flag, 0, MAX_SEED);
+}
+
 export function parseIntList(value: string, flag: string): number[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  const out = items.map(Number);
-  if (!items.length || out.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError(`${flag}: expected comma-separated non-negative integers, got '${value}'`);
+  const items = value.split(',').map((s) => s.trim());
+  const out = items.map((s) => (s === '' ? NaN : Number(s)));
+  if (!value.trim() || out.some((x) => !Number.isInteger(x) || x < 0)) throw new UsageError(`${flag}: expected comma-separated non-negative integers, got '${value}'`);
   return out;
+}
+
+/**
+ * Fails now, before any sampling or training, if `path` could not be written later: creates its
+ * folder and writes (then removes) a probe file beside it. Permission bits alone would not tell
+ * (root ignores them; a read-only file system or a file where a folder should be does not).
+ */
+export function checkWritable(path: string, flag: string, kind: 'file' | 'dir' = 'file'): void {
+  const dir = kind === 'dir' ? path : dirname(path);
+  try {
+    if (kind === 'file' && existsSync(path) && statSync(path).isDirectory()) throw new Error('it is a directory');
+    mkdirSync(dir, { recursive: true });
+    const probe = join(dir, `.ba-webgpu-write-probe-${process.pid}`);
+    closeSync(openSync(probe, 'w'));
+    rmSync(probe, { force: true });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new UsageError(`${flag}: cannot write ${path}: ${reason}`);
+  }
 }
 
 export function parseSolver(value: string, flag = '--solver'): SolverName {
@@ -55,7 +95,7 @@ export function parseSolver(value: string, flag = '--solver'): SolverName {
 export function parseInterval(value: string | undefined): readonly [number, number] | null | undefined {
   if (value === undefined) return undefined;
   if (value === 'always') return null;
-  const parts = value.split(',').map(Number);
+  const parts = value.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
   if (parts.length !== 2 || parts.some((x) => !Number.isFinite(x)) || parts[0] > parts[1]) {
     throw new UsageError(`--cfg-interval: expected LO,HI (REPA time) or 'always', got '${value}'`);
   }
