@@ -6,38 +6,17 @@
  *   npm run demo                  # builds the page, serves it on http://127.0.0.1:8080/
  *   node dist/demo/serve.mjs --port 9000 --host 0.0.0.0
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startStaticServer, type Mounts } from '../scripts/static-server.mjs';
 
-/** URL prefix → folder, first match wins (list longer prefixes first). */
-export type Mounts = [prefix: string, folder: string][];
+export type { Mounts };
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json',
-  '.json': 'application/json', '.png': 'image/png', '.safetensors': 'application/octet-stream',
-};
-
+/** Serves `mounts` on host:port (0 picks a free one); resolves with the server and its origin. */
 export async function serveStatic(mounts: Mounts, port = 0, host = '127.0.0.1'): Promise<{ server: Server; origin: string }> {
-  const roots = mounts.map(([prefix, folder]) => [prefix, resolve(folder)] as const);
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const mount = roots.find(([prefix]) => path.startsWith(prefix));
-    const file = mount && join(mount[1], path.slice(mount[0].length) || 'index.html');
-    if (!mount || !file || !(file === mount[1] || file.startsWith(mount[1] + sep)) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': statSync(file).size, 'cache-control': 'no-store' });
-    createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((done, failed) => {
-    server.once('error', failed);
-    server.listen(port, host, done);
-  });
-  const address = server.address();
-  const bound = typeof address === 'object' && address ? address.port : port;
+  const { server, port: bound } = await startStaticServer({ mounts, port, host });
   return { server, origin: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${bound}` };
 }
 

@@ -13,10 +13,10 @@
 // WebGPU needs a secure context: open the page as http://localhost or http://127.0.0.1 (another
 // host name over plain http has no navigator.gpu).
 import { build } from 'esbuild';
-import { copyFileSync, createReadStream, existsSync, mkdirSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { startStaticServer } from '../../scripts/static-server.mjs';
 
 export const root = new URL('../../', import.meta.url).pathname;
 export const pageDir = join(root, 'dist/bench/browser');
@@ -47,46 +47,25 @@ export async function buildPages() {
   for (const html of ['latency.html', 'index.html']) copyFileSync(join(root, 'bench/browser', html), join(pageDir, html));
 }
 
-const TYPES = {
-  '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.map': 'application/json',
-};
-
 /**
  * Starts the static server; resolves with its origin. `modelsDir` is served as /models/
  * (default: the repo's models/). Port 0 picks a free one.
  */
 export async function startServer({ host = '127.0.0.1', port = 0, modelsDir = join(root, 'models') } = {}) {
   const mounts = [
-    ['/models/', resolve(modelsDir)],
+    ['/models/', modelsDir],
     ['/ort/', join(root, 'node_modules/onnxruntime-web/dist')],
     ['/model/', join(root, 'out/bench/onnx')],
     ['/', pageDir],
   ];
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const [prefix, dir] = mounts.find(([p]) => path.startsWith(p));
-    const file = join(dir, path.slice(prefix.length) || 'latency.html');
-    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}\n`);
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'content-length': statSync(file).size,
-      'cache-control': 'no-store',
-      'cross-origin-opener-policy': 'same-origin',
-      'cross-origin-embedder-policy': 'require-corp',
-      'cross-origin-resource-policy': 'same-origin',
-    });
-    if (req.method === 'HEAD') res.end();
-    else createReadStream(file).pipe(res);
-  });
-  await new Promise((ok, fail) => {
-    server.once('error', fail);
-    server.listen(port, host, ok);
-  });
+  const headers = {
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-embedder-policy': 'require-corp',
+    'cross-origin-resource-policy': 'same-origin',
+  };
+  const { server, port: bound } = await startStaticServer({ mounts, index: 'latency.html', headers, port, host });
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-  return { server, origin: `http://${shownHost}:${server.address().port}`, close: () => new Promise((ok) => server.close(ok)) };
+  return { server, origin: `http://${shownHost}:${bound}`, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
