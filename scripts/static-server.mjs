@@ -50,7 +50,7 @@ function answer(req, res, roots, index, headers) {
   }
   const mount = roots.find(([prefix]) => path.startsWith(prefix));
   const file = mount && join(mount[1], path.slice(mount[0].length) || index);
-  const stats = file && file.startsWith(mount[1] + sep) ? statSync(file, { throwIfNoEntry: false }) : undefined;
+  const stats = file && file.startsWith(mount[1] + sep) ? statIfPresent(file) : undefined;
   if (!stats?.isFile()) {
     fail(res, 404, `not found: ${path}`);
     return;
@@ -78,6 +78,18 @@ function decodePath(url) {
     return undefined;
   }
 }
+
+/** The file's stats, undefined when no file has that name; other errors (ELOOP, EACCES) throw. */
+function statIfPresent(file) {
+  try {
+    return statSync(file);
+  } catch (err) {
+    if (ABSENT.has(err?.code)) return undefined;
+    throw err;
+  }
+}
+
+const ABSENT = new Set(['ENOENT', 'ENOTDIR', 'ENAMETOOLONG']);
 
 function fail(res, status, message) {
   if (res.headersSent) res.destroy();

@@ -4,7 +4,7 @@
  * (it used to throw URIError out of the request handler and kill the process), a POST is 405.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ const root = new URL('../../', import.meta.url).pathname;
 const folder = mkdtempSync(join(tmpdir(), 'ba-serve-test-'));
 writeFileSync(join(folder, 'hello.txt'), 'hello');
 writeFileSync(join(folder, 'index.html'), '<p>index</p>');
+symlinkSync('loop', join(folder, 'loop')); // stat fails with ELOOP: an error no request should cause
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
 interface Reply {
@@ -59,6 +60,17 @@ function survivesBadRequests(origin: () => string, file: string) {
     expect(head.status).toBe(200);
     expect(head.headers['content-length']).toBe('5');
     expect((await send(origin(), 'GET', file)).body).toBe('hello');
+  });
+
+  it('answers a failure while serving with 500 and keeps serving', async () => {
+    expect((await send(origin(), 'GET', '/models/loop')).status).toBe(500);
+    expect((await send(origin(), 'GET', file)).status).toBe(200);
+  });
+
+  it('says 404 for names that cannot exist', async () => {
+    for (const path of ['/models/hello.txt/inside', `/models/${'a'.repeat(300)}`, '/models/absent.txt']) {
+      expect((await send(origin(), 'GET', path)).status, path.slice(0, 40)).toBe(404);
+    }
   });
 
   it('refuses paths outside its folders', async () => {
