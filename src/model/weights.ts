@@ -5,7 +5,7 @@
  */
 import type { Engine } from '../gpu/engine.js';
 import { EngineError } from '../gpu/errors.js';
-import { f16BitsToF32, type Tensor } from '../gpu/tensor.js';
+import { f16BitsToF32, shapeString, type Tensor } from '../gpu/tensor.js';
 import type { PixelLatentCodec } from './pixel-latent.js';
 
 /** The architecture recorded by tools/convert-weights for a SiT backbone. */
@@ -66,8 +66,18 @@ export type WeightFileMetadata = {
 
 export const METADATA_KEY = 'ba_webgpu';
 
+const MODEL_KINDS: readonly string[] = ['sit', 'sidenet', 'vae'];
+
 export class WeightFileError extends EngineError {
   override name = 'WeightFileError';
+}
+
+/**
+ * A load stopped through LoadOptions.signal. Named 'AbortError' like the DOM's exception (and
+ * SamplingAbortedError), so `error.name === 'AbortError'` covers every cancelled operation.
+ */
+export class WeightLoadAbortedError extends EngineError {
+  override name = 'AbortError';
 }
 
 /** Anything a converted file can come from. Strings are paths in Node and URLs in browsers. */
@@ -79,12 +89,22 @@ export interface LoadProgress {
   tensor: string;
 }
 
+/** How long a load waits for the next bytes (or a server's response) before failing, by default. */
+export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
+
 export interface LoadOptions {
   /** Storage dtype on the GPU; default f16 where the file is f16 and the device has shader-f16, else f32. */
   dtype?: 'f32' | 'f16';
   onProgress?: (p: LoadProgress) => void;
   /** Label prefix for the GPU buffers. */
   label?: string;
+  /** Cancels the load: it rejects with an AbortError (WeightLoadAbortedError) and frees what it uploaded. */
+  signal?: AbortSignal;
+  /**
+   * Fails the load with a WeightFileError when no bytes (or, for URLs, no response) arrive
+   * for this long; default DEFAULT_STALL_TIMEOUT_MS (30 s), Infinity waits forever.
+   */
+  stallTimeoutMs?: number;
 }
 
 export interface LoadedWeights {
@@ -92,6 +112,12 @@ export interface LoadedWeights {
   tensors: Map<string, Tensor>;
   dtype: 'f32' | 'f16';
 }
+
+/**
+ * Checks a file's metadata against its tensor shapes once the header is read, before any
+ * byte of tensor data is downloaded or uploaded; throws a WeightFileError to refuse the file.
+ */
+export type HeaderCheck = (metadata: WeightFileMetadata, shapes: ReadonlyMap<string, readonly number[]>) => void;
 
 interface HeaderEntry {
   name: string;
@@ -101,40 +127,39 @@ interface HeaderEntry {
   end: number;
 }
 
-export async function loadWeights(engine: Engine, source: WeightSource, options: LoadOptions = {}): Promise<LoadedWeights> {
-  const { stream, totalBytes } = await openStream(source);
-  const reader = new ByteReader(stream.getReader());
-  const headerLength = new DataView((await reader.read(8)).buffer).getBigUint64(0, true);
-  if (headerLength > 100_000_000n) throw new WeightFileError(`not a safetensors file: header length ${headerLength} is implausible`);
-  const headerText = new TextDecoder().decode(await reader.read(Number(headerLength)));
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(headerText);
-  } catch {
-    throw new WeightFileError('not a safetensors file: its header is not JSON');
-  }
-  const metadata = parseMetadata(header.__metadata__);
-  const entries = parseEntries(header);
-  const dtype = options.dtype ?? (metadata.dtype === 'f16' && engine.has('shader-f16') ? 'f16' : 'f32');
-  const dataBytes = entries.length ? entries[entries.length - 1].end : 0;
-  const total = totalBytes ?? 8 + Number(headerLength) + dataBytes;
+export async function loadWeights(engine: Engine, source: WeightSource, options: LoadOptions = {}, checkHeader?: HeaderCheck): Promise<LoadedWeights> {
+  const watchdog = new LoadWatchdog(options.signal, options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS);
+  watchdog.throwIfAborted(describeSource(source));
+  const opened = await openStream(source, watchdog);
+  const reader = new ByteReader(opened, watchdog);
   const tensors = new Map<string, Tensor>();
-  let position = 0;
   try {
+    const headerLength = new DataView((await reader.read(8)).buffer).getBigUint64(0, true);
+    if (headerLength > 100_000_000n) throw new WeightFileError(`not a safetensors file: header length ${headerLength} is implausible`);
+    const header = parseHeader(new TextDecoder().decode(await reader.read(Number(headerLength))));
+    const metadata = parseMetadata(header.__metadata__);
+    const dataStart = 8 + Number(headerLength);
+    const entries = parseEntries(header, opened.totalBytes === undefined ? undefined : opened.totalBytes - dataStart);
+    checkHeader?.(metadata, new Map(entries.map((e) => [e.name, e.shape])));
+    const dtype = options.dtype ?? (metadata.dtype === 'f16' && engine.has('shader-f16') ? 'f16' : 'f32');
+    const total = opened.totalBytes ?? dataStart + (entries.length ? entries[entries.length - 1].end : 0);
+    let position = 0;
     for (const e of entries) {
-      if (e.begin > position) await reader.read(e.begin - position); // padding between tensors
+      await reader.skip(e.begin - position); // padding between tensors
       const bytes = await reader.read(e.end - e.begin);
       position = e.end;
       tensors.set(e.name, uploadTensor(engine, e, bytes, dtype, options.label));
-      options.onProgress?.({ loadedBytes: 8 + Number(headerLength) + position, totalBytes: total, tensor: e.name });
+      options.onProgress?.({ loadedBytes: dataStart + position, totalBytes: total, tensor: e.name });
     }
+    // An abort during the last progress callback still cancels the load.
+    watchdog.throwIfAborted(opened.name);
+    return { metadata, tensors, dtype };
   } catch (err) {
     for (const t of tensors.values()) t.dispose();
     throw err;
   } finally {
     reader.cancel();
   }
-  return { metadata, tensors, dtype };
 }
 
 function uploadTensor(engine: Engine, e: HeaderEntry, bytes: Uint8Array, dtype: 'f32' | 'f16', label?: string): Tensor {
@@ -151,38 +176,158 @@ function uploadTensor(engine: Engine, e: HeaderEntry, bytes: Uint8Array, dtype: 
   return engine.upload(Float32Array.from(halves, f16BitsToF32), e.shape, dtype, name);
 }
 
-function parseMetadata(raw: unknown): WeightFileMetadata {
-  const text = (raw as Record<string, string> | undefined)?.[METADATA_KEY];
-  if (!text) {
-    throw new WeightFileError(`this safetensors file has no '${METADATA_KEY}' metadata: convert the checkpoint with tools/convert-weights first`);
-  }
-  const m = JSON.parse(text) as WeightFileMetadata;
-  if (m.format !== 'ba-webgpu/1') throw new WeightFileError(`unsupported weight format '${m.format}' (this engine reads ba-webgpu/1)`);
-  return m;
+// ---- The header: untrusted JSON, checked field by field ------------------------------------
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function parseEntries(header: Record<string, unknown>): HeaderEntry[] {
+/** A header value as it appears in the file, shortened for messages. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function parseHeader(text: string): Record<string, unknown> {
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (cause) {
+    throw new WeightFileError('not a safetensors file: its header is not JSON', { cause });
+  }
+  if (!isRecord(header)) throw new WeightFileError(`not a safetensors file: its header is not a JSON object but ${show(header)}`);
+  return header;
+}
+
+function parseMetadata(raw: unknown): WeightFileMetadata {
+  const text = isRecord(raw) ? raw[METADATA_KEY] : undefined;
+  if (text === undefined || text === '') {
+    throw new WeightFileError(`this safetensors file has no '${METADATA_KEY}' metadata: convert the checkpoint with tools/convert-weights first`);
+  }
+  if (typeof text !== 'string') throw new WeightFileError(`the '${METADATA_KEY}' metadata is not a JSON string but ${show(text)}`);
+  let m: unknown;
+  try {
+    m = JSON.parse(text);
+  } catch (cause) {
+    throw new WeightFileError(`the '${METADATA_KEY}' metadata is not JSON: ${show(text)}`, { cause });
+  }
+  if (!isRecord(m)) throw new WeightFileError(`the '${METADATA_KEY}' metadata is not a JSON object but ${show(m)}`);
+  if (m.format !== 'ba-webgpu/1') throw new WeightFileError(`unsupported weight format ${show(m.format)} (this engine reads ba-webgpu/1)`);
+  if (typeof m.kind !== 'string' || !MODEL_KINDS.includes(m.kind)) throw new WeightFileError(`unknown model kind ${show(m.kind).replace(/"/g, "'")} in the '${METADATA_KEY}' metadata (${MODEL_KINDS.join(', ')})`);
+  if (!isRecord(m.arch)) throw new WeightFileError(`the '${METADATA_KEY}' metadata has no arch record for its ${m.kind} (found ${show(m.arch)})`);
+  if (m.dtype !== 'f32' && m.dtype !== 'f16') throw new WeightFileError(`the '${METADATA_KEY}' metadata dtype ${show(m.dtype).replace(/"/g, "'")} is neither f32 nor f16`);
+  if (m.convention !== 'repa' && m.convention !== 'sit') throw new WeightFileError(`the '${METADATA_KEY}' metadata time convention ${show(m.convention)} is neither repa nor sit`);
+  return m as unknown as WeightFileMetadata;
+}
+
+/** The tensor entries in file order. `dataBytes`: the size of the data section, where known. */
+function parseEntries(header: Record<string, unknown>, dataBytes: number | undefined): HeaderEntry[] {
+  const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
   const entries: HeaderEntry[] = [];
   for (const [name, value] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const v = value as { dtype: string; shape: number[]; data_offsets: [number, number] };
-    if (v.dtype !== 'F32' && v.dtype !== 'F16') throw new WeightFileError(`tensor '${name}' has dtype ${v.dtype}; converted files hold F32 or F16`);
-    const n = v.shape.reduce((a, b) => a * b, 1);
-    const [begin, end] = v.data_offsets;
-    if (end - begin !== n * (v.dtype === 'F32' ? 4 : 2)) throw new WeightFileError(`tensor '${name}' [${v.shape}] has ${end - begin} bytes of data`);
-    entries.push({ name, dtype: v.dtype, shape: v.shape, begin, end });
+    if (!isRecord(value)) throw new WeightFileError(`tensor '${name}' has no dtype, shape and data_offsets: its header entry is ${show(value)}`);
+    const { dtype, shape, data_offsets: offsets } = value;
+    if (dtype !== 'F32' && dtype !== 'F16') throw new WeightFileError(`tensor '${name}' has dtype ${typeof dtype === 'string' ? dtype : show(dtype)}; converted files hold F32 or F16`);
+    if (!Array.isArray(shape) || !shape.every(isCount)) throw new WeightFileError(`tensor '${name}' has shape ${show(shape)}; expected an array of non-negative integers`);
+    if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[1] < offsets[0]) {
+      throw new WeightFileError(`tensor '${name}' has data_offsets ${show(offsets)}; expected [begin, end] with 0 <= begin <= end`);
+    }
+    const [begin, end] = offsets as [number, number];
+    const needed = shape.reduce((a, b) => a * b, 1) * (dtype === 'F32' ? 4 : 2);
+    if (end - begin !== needed) throw new WeightFileError(`tensor '${name}' [${shape.join(', ')}] has ${end - begin} bytes of data; its shape and dtype need ${needed}`);
+    if (dataBytes !== undefined && end > dataBytes) {
+      throw new WeightFileError(`tensor '${name}' data_offsets [${begin}, ${end}] run past the end of the file's ${dataBytes} data bytes (truncated file?)`);
+    }
+    entries.push({ name, dtype, shape, begin, end });
   }
-  return entries.sort((a, b) => a.begin - b.begin);
+  entries.sort((a, b) => a.begin - b.begin);
+  for (let i = 1; i < entries.length; i++) {
+    const [previous, e] = [entries[i - 1], entries[i]];
+    if (e.begin < previous.end) throw new WeightFileError(`tensors '${previous.name}' [${previous.begin}, ${previous.end}] and '${e.name}' [${e.begin}, ${e.end}] overlap`);
+  }
+  return entries;
 }
 
-async function openStream(source: WeightSource): Promise<{ stream: ReadableStream<Uint8Array>; totalBytes?: number }> {
-  if (source instanceof ReadableStream) return { stream: source };
+/**
+ * Throws a WeightFileError naming the first tensor of `expected` that the file lacks or holds
+ * in another shape: a metadata arch that disagrees with the tensors fails here, at load, with
+ * both shapes, not later inside an op.
+ */
+export function checkTensorShapes(model: string, expected: Iterable<readonly [string, readonly number[]]>, shapes: ReadonlyMap<string, readonly number[]>): void {
+  for (const [name, shape] of expected) {
+    const actual = shapes.get(name);
+    if (!actual) throw new WeightFileError(`${model} weights lack '${name}' ${shapeString(shape)} (was the file converted by tools/convert-weights?)`);
+    if (shapeString(actual) !== shapeString(shape)) throw new WeightFileError(`${model} weights: '${name}' is ${shapeString(actual)} but the metadata arch needs ${shapeString(shape)}`);
+  }
+}
+
+/** Throws unless each named arch field is an integer >= `min` (the metadata is untrusted too). */
+export function checkArchIntegers<A extends object>(model: string, arch: A, fields: readonly (keyof A & string)[], min = 1): void {
+  for (const field of fields) {
+    const value = arch[field] as unknown;
+    if (!Number.isSafeInteger(value) || (value as number) < min) throw new WeightFileError(`${model} metadata arch: ${field} is ${show(value)}; expected an integer >= ${min}`);
+  }
+}
+
+// ---- Sources: files, URLs, blobs, streams -------------------------------------------------
+
+interface OpenedSource {
+  stream: ReadableStream<Uint8Array>;
+  totalBytes?: number;
+  /** How messages name the source: a path, a URL, or 'the weight stream'. */
+  name: string;
+  /** The error for the stream failing after `receivedBytes` (a dropped connection, a read error). */
+  failure(cause: unknown, receivedBytes: number): WeightFileError;
+}
+
+function describeSource(source: WeightSource): string {
+  if (typeof source === 'string' || source instanceof URL) return String(source);
+  if (source instanceof ArrayBuffer || source instanceof Uint8Array) return 'the weight buffer';
+  return 'the weight stream';
+}
+
+/** The message of an error and of its causes (fetch's TypeError hides the socket error in its cause). */
+function errorChain(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error, depth = 0; e !== undefined && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    parts.push(`${e instanceof Error ? e.message : String(e)}${typeof code === 'string' ? ` (${code})` : ''}`);
+    if (!(e instanceof Error)) break;
+  }
+  return parts.join(': ');
+}
+
+/** What a failed fetch means, in words: Node puts the socket's error code in the cause. */
+function connectionProblem(error: unknown): string {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  const known: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host name lookup failed',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+  };
+  const words = typeof code === 'string' ? known[code] : undefined;
+  return words ? `${words} (${errorChain(error)})` : errorChain(error);
+}
+
+function bufferStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({ start: (c) => { c.enqueue(bytes); c.close(); } });
+}
+
+async function openStream(source: WeightSource, watchdog: LoadWatchdog): Promise<OpenedSource> {
+  const streamFailure = (name: string) => (cause: unknown, received: number) =>
+    new WeightFileError(`reading ${name} failed after ${received} bytes: ${errorChain(cause)}`, { cause });
+  if (source instanceof ReadableStream) return { stream: source, name: 'the weight stream', failure: streamFailure('the weight stream') };
   if (source instanceof ArrayBuffer || source instanceof Uint8Array) {
     const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
-    const stream = new ReadableStream<Uint8Array>({ start: (c) => { c.enqueue(bytes); c.close(); } });
-    return { stream, totalBytes: bytes.byteLength };
+    return { stream: bufferStream(bytes), totalBytes: bytes.byteLength, name: 'the weight buffer', failure: streamFailure('the weight buffer') };
   }
-  if (typeof Blob !== 'undefined' && source instanceof Blob) return { stream: source.stream(), totalBytes: source.size };
+  if (typeof Blob !== 'undefined' && source instanceof Blob) {
+    return { stream: source.stream(), totalBytes: source.size, name: 'the weight blob', failure: streamFailure('the weight blob') };
+  }
   const isNode = typeof process !== 'undefined' && !!process.versions?.node;
   const text = String(source);
   if (isNode && !/^(https?|data|blob):/.test(text)) {
@@ -191,28 +336,97 @@ async function openStream(source: WeightSource): Promise<{ stream: ReadableStrea
     const path = text.startsWith('file:') ? new URL(text).pathname : text;
     if (!fs.existsSync(path)) throw new WeightFileError(`weight file not found: ${path}`);
     const stream = Readable.toWeb(fs.createReadStream(path, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>;
-    return { stream, totalBytes: fs.statSync(path).size };
+    return { stream, totalBytes: fs.statSync(path).size, name: path, failure: streamFailure(path) };
   }
-  const response = await fetch(text);
-  if (!response.ok || !response.body) throw new WeightFileError(`fetching ${text} failed: HTTP ${response.status}`);
+  return openUrl(text, watchdog);
+}
+
+async function openUrl(url: string, watchdog: LoadWatchdog): Promise<OpenedSource> {
+  let response: Response;
+  try {
+    response = await watchdog.guard(fetch(url, { signal: watchdog.transport.signal }), url, () => `no response for ${watchdog.stallTimeoutMs} ms`);
+  } catch (err) {
+    if (err instanceof EngineError) throw err;
+    throw new WeightFileError(`fetching ${url} failed: ${connectionProblem(err)}`, { cause: err });
+  }
+  if (!response.ok || !response.body) {
+    void response.body?.cancel().catch(() => undefined);
+    throw new WeightFileError(`fetching ${url} failed: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+  }
   const length = Number(response.headers.get('content-length'));
-  return { stream: response.body, totalBytes: length > 0 ? length : undefined };
+  const totalBytes = length > 0 ? length : undefined;
+  return {
+    stream: response.body,
+    totalBytes,
+    name: url,
+    failure: (cause, received) =>
+      new WeightFileError(`fetching ${url} failed: the connection closed after ${received} of ${totalBytes ?? 'an unknown number of'} bytes (${errorChain(cause)})`, { cause }),
+  };
+}
+
+/**
+ * Bounds every wait of a load: rejects when the caller's signal aborts or nothing arrives for
+ * stallTimeoutMs, and then aborts `transport` so that a fetch's connection is closed too.
+ */
+class LoadWatchdog {
+  /** Passed to fetch: aborted when the load is cancelled or stalls. */
+  readonly transport = new AbortController();
+
+  constructor(
+    private readonly signal: AbortSignal | undefined,
+    readonly stallTimeoutMs: number,
+  ) {
+    if (!(stallTimeoutMs > 0)) throw new RangeError(`stallTimeoutMs must be a positive number of milliseconds (Infinity: no limit), got ${stallTimeoutMs}`);
+  }
+
+  throwIfAborted(sourceName: string): void {
+    if (this.signal?.aborted) throw this.abortError(sourceName);
+  }
+
+  /** `wait`, unless the load is aborted or `wait` takes stallTimeoutMs; `stall` says what did not arrive. */
+  async guard<T>(wait: Promise<T>, sourceName: string, stall: () => string): Promise<T> {
+    this.throwIfAborted(sourceName);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let onAbort = () => undefined as void;
+    const interrupted = new Promise<never>((_, reject) => {
+      const fail = (error: EngineError) => {
+        this.transport.abort(error);
+        reject(error);
+      };
+      onAbort = () => fail(this.abortError(sourceName));
+      this.signal?.addEventListener('abort', onAbort, { once: true });
+      // setTimeout fires at once for delays past 2^31 - 1 ms: those mean "no limit".
+      if (this.stallTimeoutMs < 2 ** 31) timer = setTimeout(() => fail(new WeightFileError(`loading ${sourceName} stalled: ${stall()}`)), this.stallTimeoutMs);
+    });
+    try {
+      return await Promise.race([wait, interrupted]);
+    } finally {
+      clearTimeout(timer);
+      this.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private abortError(sourceName: string): WeightLoadAbortedError {
+    return new WeightLoadAbortedError(`loading ${sourceName} was aborted`, { cause: this.signal?.reason });
+  }
 }
 
 /** Reads exact byte counts from a stream of arbitrarily sized chunks. */
 class ByteReader {
+  private readonly reader: ReadableStreamDefaultReader<Uint8Array>;
   private chunks: Uint8Array[] = [];
   private buffered = 0;
+  private received = 0;
 
-  constructor(private readonly reader: ReadableStreamDefaultReader<Uint8Array>) {}
+  constructor(
+    private readonly source: OpenedSource,
+    private readonly watchdog: LoadWatchdog,
+  ) {
+    this.reader = source.stream.getReader();
+  }
 
   async read(n: number): Promise<Uint8Array> {
-    while (this.buffered < n) {
-      const { value, done } = await this.reader.read();
-      if (done) throw new WeightFileError(`weight file ended early: needed ${n - this.buffered} more bytes (truncated download or file?)`);
-      this.chunks.push(value);
-      this.buffered += value.byteLength;
-    }
+    await this.fill(n);
     const out = new Uint8Array(n);
     let filled = 0;
     while (filled < n) {
@@ -227,7 +441,35 @@ class ByteReader {
     return out;
   }
 
+  /** Discards n bytes. */
+  async skip(n: number): Promise<void> {
+    if (n > 0) await this.read(n);
+  }
+
   cancel(): void {
     void this.reader.cancel().catch(() => undefined);
+  }
+
+  private async fill(n: number): Promise<void> {
+    while (this.buffered < n) {
+      const { value, done } = await this.next();
+      if (done) {
+        throw new WeightFileError(`${this.source.name} ended early after ${this.received} bytes: needed ${n - this.buffered} more (truncated download or file?)`);
+      }
+      this.chunks.push(value);
+      this.buffered += value.byteLength;
+      this.received += value.byteLength;
+    }
+  }
+
+  private async next(): Promise<ReadableStreamReadResult<Uint8Array>> {
+    const { source, watchdog } = this;
+    const total = source.totalBytes === undefined ? '' : ` of ${source.totalBytes}`;
+    try {
+      return await watchdog.guard(this.reader.read(), source.name, () => `no bytes for ${watchdog.stallTimeoutMs} ms after ${this.received}${total} bytes`);
+    } catch (err) {
+      if (err instanceof EngineError) throw err;
+      throw source.failure(err, this.received);
+    }
   }
 }
