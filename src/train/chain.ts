@@ -35,6 +35,7 @@
  */
 import rollForwardSource from '../shaders/roll_forward.wgsl';
 import type { Engine } from '../gpu/engine.js';
+import { EngineError } from '../gpu/errors.js';
 import { ceilDiv, grid } from '../gpu/ops/common.js';
 import { concat0 } from '../gpu/ops/copy.js';
 import { accumulate, unary } from '../gpu/ops/elementwise.js';
@@ -50,7 +51,7 @@ import { gaussLegendre } from '../solver/quadrature.js';
 import { sampleBatch, type LatentDataset } from './data.js';
 import * as op from './ops.js';
 import { Rng } from './rng.js';
-import { parseSafetensors, serializeSafetensors, type NamedArray } from './safetensors.js';
+import { parseSafetensors, SafetensorsError, serializeSafetensors, verifySafetensorsChecksum, type NamedArray } from './safetensors.js';
 import type { SideNetGraph } from './sidenet-graph.js';
 import { Tape, type Var } from './tape.js';
 
@@ -90,6 +91,22 @@ export const DEFAULT_CHAIN_CONFIG: ChainConfig = {
   batch: 16, chain: 8, lr: 1e-4, lrDecayFrom: 0, lrDecayTo: 0, lrFinal: 0, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, clip: 1.0,
   emaDecay: 0.9996, labelDrop: 0.1, hRate: 50, pForward: 0.5, rollNodes: 3, seed: 0, linksPerPass: 0,
 };
+
+/**
+ * The loss of a step, or a weight about to be checkpointed, is not finite: training diverged.
+ * Going on would only train on NaN (and checkpoint it), so the step is not applied.
+ */
+export class TrainingDivergedError extends EngineError {
+  override name = 'TrainingDivergedError';
+  constructor(readonly step: number, detail: string) {
+    super(`training diverged at step ${step}: ${detail}`);
+  }
+}
+
+/** A checkpoint that cannot be restored: corrupted, truncated, or from another run's setup. */
+export class CheckpointError extends EngineError {
+  override name = 'CheckpointError';
+}
 
 /** Elements of one SideNet activation ([G·B, C, H, W]) a learning pass may reach: 4 MiB in f32. */
 export const LEARN_PASS_ELEMENTS = 2 ** 20;
@@ -159,10 +176,16 @@ export class ChainTrainer {
     return this.net.arch;
   }
 
-  /** One iteration of Algorithm 2; returns the loss (mean of the K link losses). */
+  /**
+   * One iteration of Algorithm 2; returns the loss (mean of the K link losses). A non-finite
+   * loss throws TrainingDivergedError before the update: the weights stay those of the last step.
+   */
   async trainStep(): Promise<StepResult> {
     const { engine, config, net } = this;
-    const links = await this.chainLoss(this.rng, true, 'params');
+    const result = await this.readLosses(await this.chainLoss(this.rng, true, 'params'));
+    if (!Number.isFinite(result.loss)) {
+      throw new TrainingDivergedError(this.step + 1, `loss ${result.loss} (link losses ${result.links.map((l) => l.toExponential(3)).join(', ')}); the step was not applied`);
+    }
     // 4. AdamW with clipping from the GPU-side gradient norm, then the EMA.
     this.step++;
     const { arena } = net;
@@ -174,8 +197,8 @@ export class ChainTrainer {
       maxGradNorm: clip ? config.clip : undefined, gradNormSq,
     });
     emaUpdate(engine, arena.ema, arena.params, config.emaDecay);
-    const result = await this.readLosses(links);
     gradNormSq?.dispose();
+    await engine.submit();
     return { step: this.step, lr, ...result };
   }
 
@@ -301,39 +324,74 @@ export class ChainTrainer {
    * SideNet + AdamW state + EMA + step + RNG state as safetensors. Tensors use the reference
    * names under the reference checkpoint's groups: `side_model.<key>`, `ema_side_model.<key>`,
    * `optimizer.exp_avg.<key>`, `optimizer.exp_avg_sq.<key>`; metadata `ba_train` (JSON:
-   * format, step, rng, arch, config).
+   * format, step, rng, arch, config) and a checksum of the file (safetensors.ts). Non-finite
+   * state throws TrainingDivergedError: such a checkpoint could only resume into NaN.
    */
   async checkpoint(): Promise<Uint8Array> {
     const { arena } = this.net;
-    const groups: [string, 'params' | 'ema' | 'm' | 'v'][] = [['side_model', 'params'], ['ema_side_model', 'ema'], ['optimizer.exp_avg', 'm'], ['optimizer.exp_avg_sq', 'v']];
     const tensors: [string, NamedArray][] = [];
-    for (const [prefix, which] of groups) for (const [key, t] of await arena.stateDict(which)) tensors.push([`${prefix}.${key}`, t]);
+    for (const [prefix, which] of CHECKPOINT_GROUPS) {
+      for (const [key, t] of await arena.stateDict(which)) {
+        if (!t.data.every(Number.isFinite)) throw new TrainingDivergedError(this.step, `${prefix}.${key} holds non-finite values; no checkpoint written`);
+        tensors.push([`${prefix}.${key}`, t]);
+      }
+    }
     const meta = { format: 'ba-webgpu-train/1', step: this.step, rng: this.rng.state, arch: this.net.arch, config: this.config };
-    return serializeSafetensors(tensors, { ba_train: JSON.stringify(meta) });
+    return serializeSafetensors(tensors, { ba_train: JSON.stringify(meta) }, { checksum: true });
   }
 
-  /** Restores a checkpoint() (same architecture); the run continues exactly where it was saved. */
-  async restore(bytes: Uint8Array): Promise<void> {
-    const { metadata, tensors } = parseSafetensors(bytes);
-    const meta = JSON.parse(metadata.ba_train ?? 'null') as { format: string; step: number; rng: number; arch: SideNetArch } | null;
-    if (!meta || meta.format !== 'ba-webgpu-train/1') throw new Error('not a SideNet training checkpoint (no ba_train metadata)');
-    if (JSON.stringify(meta.arch) !== JSON.stringify(this.net.arch)) throw new Error(`checkpoint architecture ${JSON.stringify(meta.arch)} differs from ${JSON.stringify(this.net.arch)}`);
+  /**
+   * Restores a checkpoint() (same architecture); the run continues exactly where it was saved.
+   * Everything is checked before anything is written, so a CheckpointError (corrupted,
+   * truncated, another architecture) leaves the trainer as it was. Returns 'absent' for a
+   * checkpoint without a checksum (an older version's): restored, but unverified.
+   */
+  async restore(bytes: Uint8Array): Promise<{ checksum: 'verified' | 'absent' }> {
+    let checksum: 'verified' | 'absent';
+    let parsed: ReturnType<typeof parseSafetensors>;
+    try {
+      // Structure first: a truncated file is reported as truncated, not as a checksum mismatch.
+      parsed = parseSafetensors(bytes);
+      checksum = verifySafetensorsChecksum(bytes);
+    } catch (e) {
+      if (e instanceof SafetensorsError) throw new CheckpointError(e.message);
+      throw e;
+    }
+    const { metadata, tensors } = parsed;
+    let meta: { format: string; step: number; rng: number; arch: SideNetArch } | null;
+    try {
+      meta = JSON.parse(metadata.ba_train ?? 'null') as typeof meta;
+    } catch (e) {
+      throw new CheckpointError(`ba_train metadata is not JSON (${(e as Error).message})`);
+    }
+    if (!meta || meta.format !== 'ba-webgpu-train/1') throw new CheckpointError('not a SideNet training checkpoint (no ba_train metadata)');
+    if (!Number.isInteger(meta.step) || meta.step < 0 || !Number.isInteger(meta.rng)) throw new CheckpointError(`invalid step ${meta.step} or RNG state ${meta.rng}`);
+    if (JSON.stringify(meta.arch) !== JSON.stringify(this.net.arch)) throw new CheckpointError(`checkpoint architecture ${JSON.stringify(meta.arch)} differs from ${JSON.stringify(this.net.arch)}`);
     const { arena } = this.net;
-    const group = (prefix: string) => new Map([...tensors].filter(([k]) => k.startsWith(prefix + '.')).map(([k, t]) => [k.slice(prefix.length + 1), t]));
-    const pick = (prefix: string) => {
-      const g = group(prefix);
+    const names = new Set(arena.specs.map((s) => s.name));
+    const images = CHECKPOINT_GROUPS.map(([prefix, which]) => {
       // 'optimizer.exp_avg' is a prefix of 'optimizer.exp_avg_sq': keep only exact parameter names.
-      const names = new Set(arena.specs.map((s) => s.name));
-      return new Map([...g].filter(([k]) => names.has(k)));
-    };
-    await arena.write('params', arena.join(pick('side_model'), 'side_model'));
-    await arena.write('ema', arena.join(pick('ema_side_model'), 'ema_side_model'));
-    await arena.write('m', arena.join(pick('optimizer.exp_avg'), 'optimizer.exp_avg'));
-    await arena.write('v', arena.join(pick('optimizer.exp_avg_sq'), 'optimizer.exp_avg_sq'));
+      const group = new Map([...tensors].filter(([k]) => k.startsWith(prefix + '.') && names.has(k.slice(prefix.length + 1))).map(([k, t]) => [k.slice(prefix.length + 1), t]));
+      let flat: Float32Array;
+      try {
+        flat = arena.join(group, prefix);
+      } catch (e) {
+        throw new CheckpointError((e as Error).message);
+      }
+      if (!flat.every(Number.isFinite)) throw new CheckpointError(`${prefix} holds non-finite values`);
+      return [which, flat] as const;
+    });
+    for (const [which, flat] of images) await arena.write(which, flat);
     this.step = meta.step;
     this.rng.state = meta.rng;
+    return { checksum };
   }
 }
+
+/** Checkpoint tensor groups (the reference checkpoint's names) and the arenas they hold. */
+const CHECKPOINT_GROUPS: readonly [string, 'params' | 'ema' | 'm' | 'v'][] = [
+  ['side_model', 'params'], ['ema_side_model', 'ema'], ['optimizer.exp_avg', 'm'], ['optimizer.exp_avg_sq', 'v'],
+];
 
 // ---- the fused roll-forward update ---------------------------------------------------
 
