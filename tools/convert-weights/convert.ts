@@ -2,6 +2,7 @@
  * The conversion pipeline: open (torch zip or safetensors) → pick the state dict → map and
  * validate the layout → stream tensors one at a time into a safetensors file.
  */
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { PixelLatentCodec } from '../../src/model/pixel-latent.js';
 import { ConvertError, LegacyTorchFormatError, UnsupportedFormatError } from './errors.js';
@@ -86,6 +87,8 @@ const MODEL_KEYS = ['model', 'side_model', 'state_dict'];
 const WRAPPER_PREFIX = /^(module\.|_orig_mod\.)+/;
 
 export async function convert(options: ConvertOptions): Promise<ConvertResult> {
+  const clash = outputClash(options.input, options.output);
+  if (clash) throw new ConvertError(clash);
   const file = await RandomAccessFile.open(options.input);
   try {
     const { plan, sources } = await planFrom(file, options);
@@ -112,6 +115,24 @@ export async function convert(options: ConvertOptions): Promise<ConvertResult> {
   }
 }
 
+/**
+ * Why writing `output` would destroy `input`, or undefined when it would not: convert writes
+ * `<output>.partial` and renames it to `output`, so neither may be the input file. stat follows
+ * symlinks and hard links share an inode, so comparing device and inode catches every spelling
+ * of the same file (the same path, a detour through .., a symlink, a hard link).
+ */
+export function outputClash(input: string, output: string): string | undefined {
+  const source = statSync(input, { throwIfNoEntry: false });
+  if (!source) return undefined;
+  for (const path of [output, `${output}.partial`]) {
+    const target = statSync(path, { throwIfNoEntry: false });
+    if (target && target.dev === source.dev && target.ino === source.ino) {
+      return `${path} is the input file ${input}: converting would replace it, choose another output`;
+    }
+  }
+  return undefined;
+}
+
 /** Everything convert() would do except writing: validates the checkpoint, returns the metadata. */
 export async function planConversion(options: Omit<ConvertOptions, 'output' | 'onProgress'>): Promise<ConversionPlan> {
   const file = await RandomAccessFile.open(options.input);
@@ -126,7 +147,7 @@ export async function planConversion(options: Omit<ConvertOptions, 'output' | 'o
 export async function readCheckpoint(file: RandomAccessFile): Promise<unknown> {
   const head = await file.read(0, Math.min(16, file.size), 'file header');
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return readTorchZip(file);
-  if (looksLikeSafetensors(head, file.size)) return new Map((await readSafetensors(file)).tensors);
+  if (looksLikeSafetensors(head)) return new Map((await readSafetensors(file)).tensors);
   if (head[0] === 0x80 && head[1] >= 2 && head[1] <= 5) throw new LegacyTorchFormatError(file.path);
   throw new UnsupportedFormatError(
     `${file.path} is neither a torch.save zip archive (torch>=1.6) nor a safetensors file`,
@@ -201,6 +222,12 @@ function stripPrefixes(dict: Map<unknown, unknown>, path: string): Map<string, T
   for (const [k, v] of dict) {
     if (typeof k !== 'string') throw new ConvertError(`${path}: state dict key ${describe(k)} is not a string`);
     if (!isTensorSource(v)) throw new ConvertError(`${path}: state dict entry ${k} is a ${describe(v)}, not a tensor`);
+    try {
+      v.check?.();
+    } catch (e) {
+      if (e instanceof ConvertError) e.message = `${path}: tensor ${k}: ${e.message}`;
+      throw e;
+    }
     const name = k.replace(WRAPPER_PREFIX, '');
     if (out.has(name)) throw new ConvertError(`${path}: ${k} and another key both map to ${name} after removing wrapper prefixes`);
     out.set(name, v);

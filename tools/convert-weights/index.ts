@@ -1,6 +1,7 @@
 /** Public API of the weight converter (used by cli.ts and tests). */
 export {
   convert,
+  outputClash,
   planConversion,
   readCheckpoint,
   METADATA_KEY,

@@ -16,44 +16,99 @@ export interface SafetensorsFile {
 
 const MAX_HEADER_BYTES = 100 << 20;
 
-/** True when the first bytes look like a safetensors header (length, then '{'). */
-export function looksLikeSafetensors(head: Uint8Array, fileSize: number): boolean {
-  if (head.length < 9 || head[8] !== 0x7b) return false;
-  const n = new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true);
-  return n < BigInt(fileSize);
+/** True when the first bytes look like a safetensors file: a JSON header starts at byte 8. */
+export function looksLikeSafetensors(head: Uint8Array): boolean {
+  return head.length >= 9 && head[8] === 0x7b;
 }
 
+/**
+ * Reads the header and checks it against the file before anything is allocated for tensors:
+ * every tensor's dtype, shape and byte range must be valid, its range must lie in the data
+ * and match its shape, and no two ranges may overlap (as the reference implementation demands).
+ */
 export async function readSafetensors(file: RandomAccessFile): Promise<SafetensorsFile> {
-  const n = Number(new DataView((await file.read(0, 8, 'safetensors header size')).buffer).getBigUint64(0, true));
-  if (n > MAX_HEADER_BYTES) throw new CorruptFileError(`${file.path}: safetensors header of ${n} bytes`);
+  const declared = new DataView((await file.read(0, 8, 'safetensors header size')).buffer).getBigUint64(0, true);
+  if (declared + 8n > BigInt(file.size)) {
+    throw new TruncatedFileError(`${file.path}: the safetensors header length ${declared} exceeds the file size ${file.size}`);
+  }
+  const n = Number(declared);
+  if (n > MAX_HEADER_BYTES) throw new CorruptFileError(`${file.path}: safetensors header of ${n} bytes (at most ${MAX_HEADER_BYTES})`);
   const text = new TextDecoder().decode(await file.read(8, n, 'safetensors header'));
-  let header: Record<string, unknown>;
+  let header: unknown;
   try {
-    header = JSON.parse(text) as Record<string, unknown>;
+    header = JSON.parse(text);
   } catch {
     throw new CorruptFileError(`${file.path}: the safetensors header is not valid JSON`);
   }
+  if (!isPlainObject(header)) throw new CorruptFileError(`${file.path}: the safetensors header is not a JSON object`);
   const base = 8 + n;
+  const dataBytes = file.size - base;
   const tensors = new Map<string, TensorSource>();
+  const ranges: { name: string; begin: number; end: number }[] = [];
   let metadata: Record<string, string> = {};
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') {
+      if (!isPlainObject(info) || !Object.values(info).every((v) => typeof v === 'string')) {
+        throw new CorruptFileError(`${file.path}: __metadata__ must map strings to strings`);
+      }
       metadata = info as Record<string, string>;
       continue;
     }
-    const { dtype, shape, data_offsets: range } = info as { dtype: DType; shape: number[]; data_offsets: number[] };
-    if (!(dtype in ITEM_SIZE)) throw new CorruptFileError(`${file.path}: tensor ${name} has unknown dtype ${dtype}`);
-    if (range[1] - range[0] !== numel(shape) * ITEM_SIZE[dtype]) {
+    const { dtype, shape, begin, end } = tensorEntry(info, `${file.path}: tensor ${name}`);
+    if (end - begin !== numel(shape) * ITEM_SIZE[dtype]) {
       throw new CorruptFileError(`${file.path}: tensor ${name} byte range does not match its shape [${shape}]`);
     }
-    if (base + range[1] > file.size) {
+    if (end > dataBytes) {
       throw new TruncatedFileError(
-        `${file.path} is truncated: tensor ${name} needs bytes up to ${base + range[1]}, file has ${file.size}`,
+        `${file.path} is truncated: tensor ${name} needs bytes up to ${base + end}, file has ${file.size}`,
       );
     }
-    tensors.set(name, { dtype, shape, read: () => file.read(base + range[0], range[1] - range[0], `tensor ${name}`) });
+    ranges.push({ name, begin, end });
+    tensors.set(name, { dtype, shape, read: () => file.read(base + begin, end - begin, `tensor ${name}`) });
+  }
+  ranges.sort((a, b) => a.begin - b.begin || a.end - b.end);
+  for (let i = 1; i < ranges.length; i++) {
+    const [a, b] = [ranges[i - 1], ranges[i]];
+    // Empty tensors take no bytes, so they overlap nothing.
+    if (b.begin < a.end && a.begin < a.end && b.begin < b.end) {
+      throw new CorruptFileError(
+        `${file.path}: tensors ${a.name} (bytes ${a.begin}..${a.end}) and ${b.name} (bytes ${b.begin}..${b.end}) overlap`,
+      );
+    }
   }
   return { metadata, tensors };
+}
+
+/** One tensor's header entry, validated; `what` names it in errors. */
+function tensorEntry(info: unknown, what: string): { dtype: DType; shape: number[]; begin: number; end: number } {
+  if (!isPlainObject(info)) throw new CorruptFileError(`${what}: expected {dtype, shape, data_offsets}, got ${brief(info)}`);
+  const { dtype, shape, data_offsets: range } = info;
+  if (typeof dtype !== 'string' || !Object.hasOwn(ITEM_SIZE, dtype)) {
+    throw new CorruptFileError(`${what} has unknown dtype ${brief(dtype)}`);
+  }
+  if (!Array.isArray(shape) || !shape.every(isCount)) {
+    throw new CorruptFileError(`${what}: shape must be an array of non-negative integers, got ${brief(shape)}`);
+  }
+  if (!Array.isArray(range) || range.length !== 2 || !range.every(isCount)) {
+    throw new CorruptFileError(`${what}: data_offsets must be two non-negative integers, got ${brief(range)}`);
+  }
+  const [begin, end] = range as [number, number];
+  if (begin > end) throw new CorruptFileError(`${what}: data_offsets [${begin}, ${end}] begin after they end`);
+  return { dtype: dtype as DType, shape, begin, end };
+}
+
+/** A header value as JSON, cut short: a corrupt header can hold anything. */
+function brief(v: unknown): string {
+  const json = JSON.stringify(v) ?? String(v);
+  return json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+function isCount(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export interface TensorSpec {
@@ -94,7 +149,13 @@ export class SafetensorsWriter {
     const prefix = Buffer.alloc(8);
     prefix.writeBigUInt64LE(BigInt(body.length));
     const handle = await open(`${path}.partial`, 'w');
-    await handle.write(Buffer.concat([prefix, body]), 0, 8 + body.length, 0);
+    try {
+      await writeFully(handle, Buffer.concat([prefix, body]), 0);
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      await rm(`${path}.partial`, { force: true });
+      throw e;
+    }
     return new SafetensorsWriter(handle, path, specs, 8 + body.length);
   }
 
@@ -105,26 +166,37 @@ export class SafetensorsWriter {
     if (!spec || spec.name !== name || bytes.length !== expected) {
       throw new ConvertError(`safetensors writer: got ${name} (${bytes.length} bytes), expected ${spec?.name} (${expected})`);
     }
-    let done = 0;
-    while (done < bytes.length) {
-      const { bytesWritten } = await this.handle.write(bytes, done, bytes.length - done, this.position + done);
-      done += bytesWritten;
-    }
+    await writeFully(this.handle, bytes, this.position);
     this.position += bytes.length;
     this.next++;
   }
 
+  /** Renames the finished file into place; on any failure the partial file is removed. */
   async close(): Promise<void> {
-    await this.handle.close();
-    if (this.next !== this.specs.length) {
-      throw new ConvertError(`safetensors writer closed after ${this.next} of ${this.specs.length} tensors`);
+    try {
+      await this.handle.close();
+      if (this.next !== this.specs.length) {
+        throw new ConvertError(`safetensors writer closed after ${this.next} of ${this.specs.length} tensors`);
+      }
+      await rename(`${this.path}.partial`, this.path);
+    } catch (e) {
+      await rm(`${this.path}.partial`, { force: true });
+      throw e;
     }
-    await rename(`${this.path}.partial`, this.path);
   }
 
   /** Closes and deletes the partial file after a failure. */
   async abort(): Promise<void> {
     await this.handle.close().catch(() => undefined);
     await rm(`${this.path}.partial`, { force: true });
+  }
+}
+
+/** A single write may take fewer bytes than given, so loop. */
+async function writeFully(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, done, bytes.length - done, position + done);
+    done += bytesWritten;
   }
 }

@@ -9,8 +9,10 @@ import { crc32 } from 'node:zlib';
 export interface SyntheticTensor {
   name: string;
   shape: number[];
-  /** Fills `out` with elements [start, start + out.length) of the tensor. */
+  /** Fills `out` with elements [start, start + out.length) of the tensor (of its storage, for a view). */
   fill(out: Float32Array, start: number): void;
+  /** A view into a storage of `storageElements` floats; default: contiguous, offset 0, a storage of its own size. */
+  view?: { storageOffset: number; stride: number[]; storageElements: number };
 }
 
 const CHUNK_ELEMENTS = 1 << 20;
@@ -79,7 +81,7 @@ export async function writeSyntheticTorchZip(
   const pickle = statePickle(tensors);
   await entry(`${archive}/data.pkl`, pickle.length, [pickle]);
   for (const [key, t] of tensors.entries()) {
-    const n = t.shape.reduce((a, b) => a * b, 1);
+    const n = storageElements(t);
     await entry(`${archive}/data/${key}`, n * 4, floatChunks(t, n));
   }
   const version = Buffer.from('3\n');
@@ -131,7 +133,11 @@ function zip64Extra(values: number[]): Buffer {
   return b;
 }
 
-/** Protocol-2 pickle of OrderedDict{name: _rebuild_tensor_v2(storage i, 0, shape, stride, False, OrderedDict())}. */
+function storageElements(t: SyntheticTensor): number {
+  return t.view?.storageElements ?? t.shape.reduce((a, b) => a * b, 1);
+}
+
+/** Protocol-2 pickle of OrderedDict{name: _rebuild_tensor_v2(storage i, offset, shape, stride, False, OrderedDict())}. */
 function statePickle(tensors: SyntheticTensor[]): Buffer {
   const out: number[] = [0x80, 2];
   const bytes = (...b: number[]) => out.push(...b);
@@ -159,8 +165,7 @@ function statePickle(tensors: SyntheticTensor[]): Buffer {
   emptyOrderedDict();
   bytes(0x28); // MARK for SETITEMS
   tensors.forEach((t, key) => {
-    const n = t.shape.reduce((a, b) => a * b, 1);
-    const stride = t.shape.map((_, d) => t.shape.slice(d + 1).reduce((a, b) => a * b, 1));
+    const stride = t.view?.stride ?? t.shape.map((_, d) => t.shape.slice(d + 1).reduce((a, b) => a * b, 1));
     str(t.name);
     global('torch._utils', '_rebuild_tensor_v2');
     bytes(0x28, 0x28); // args tuple, persistent-id tuple
@@ -168,9 +173,9 @@ function statePickle(tensors: SyntheticTensor[]): Buffer {
     global('torch', 'FloatStorage');
     str(String(key));
     str('cpu');
-    int(n);
+    int(storageElements(t));
     bytes(0x74, 0x51); // TUPLE, BINPERSID
-    int(0);
+    int(t.view?.storageOffset ?? 0);
     intTuple(t.shape);
     intTuple(stride);
     bytes(0x89); // requires_grad False

@@ -6,6 +6,8 @@ export interface TensorSource {
   readonly shape: readonly number[];
   /** The logical values, row-major and contiguous, little-endian in `dtype`. */
   read(): Promise<Uint8Array>;
+  /** Throws when the bytes it declares cannot be read as declared (no I/O, so planning can ask). */
+  check?(): void;
 }
 
 export function isTensorSource(v: unknown): v is TensorSource {

@@ -36,6 +36,13 @@ class Storage {
   }
 }
 
+/**
+ * A view that repeats storage elements (stride 0, overlapping strides) can decode to far more
+ * bytes than the file holds; past this it is refused rather than allocated (WebGPU's default
+ * maxBufferSize: a larger weight could not be uploaded as one buffer anyway).
+ */
+export const MAX_EXPANDED_VIEW_BYTES = 256 << 20;
+
 export class TorchTensor implements TensorSource {
   readonly dtype: DType;
   constructor(
@@ -47,23 +54,55 @@ export class TorchTensor implements TensorSource {
     this.dtype = storage.dtype;
   }
 
+  check(): void {
+    this.extent();
+  }
+
   async read(): Promise<Uint8Array> {
     const size = ITEM_SIZE[this.dtype];
-    const n = numel(this.shape);
-    if (n === 0) return new Uint8Array(0);
-    // The view touches storage elements [storageOffset, last]; read just that span.
-    let last = this.storageOffset;
-    this.shape.forEach((s, d) => (last += (s - 1) * this.stride[d]));
+    const extent = this.extent();
+    if (extent === 0) return new Uint8Array(0);
+    // The view touches storage elements [storageOffset, storageOffset + extent); read just that span.
+    const start = (await this.storage.offset()) + this.storageOffset * size;
+    const span = await this.storage.file.read(start, extent * size, `storage ${this.storage.entry.name}`);
+    return this.isContiguous() ? span : gather(span, this.shape, this.stride, size);
+  }
+
+  /**
+   * Storage elements the view spans from its offset (0 for an empty tensor), after checking
+   * that they lie in the storage (as the pickle counts it and as the archive holds it).
+   */
+  private extent(): number {
+    const { storageOffset: offset, shape, stride } = this;
     const entry = this.storage.entry;
-    if (last >= this.storage.numel || (last + 1) * size > entry.size) {
+    const size = ITEM_SIZE[this.dtype];
+    if (!Number.isSafeInteger(offset) || offset < 0) {
+      throw new CorruptFileError(`storage offset ${offset} of storage ${entry.name} must be a non-negative integer`);
+    }
+    if (stride.length !== shape.length) {
       throw new CorruptFileError(
-        `${this.storage.file.path}: a tensor view reaches element ${last} of storage ${entry.name}, ` +
-          `which holds ${this.storage.numel}`,
+        `shape [${shape.join(', ')}] has ${shape.length} dimensions but strides [${stride.join(', ')}] have ${stride.length}`,
       );
     }
-    const start = (await this.storage.offset()) + this.storageOffset * size;
-    const span = await this.storage.file.read(start, (last - this.storageOffset + 1) * size, `storage ${entry.name}`);
-    return this.isContiguous() ? span : gather(span, this.shape, this.stride, size);
+    const n = numel(shape);
+    if (n === 0) return 0;
+    let extent = 1;
+    shape.forEach((s, d) => (extent += (s - 1) * stride[d]));
+    const held = Math.floor(entry.size / size);
+    const available = Math.min(this.storage.numel, held);
+    if (offset + extent > available) {
+      throw new CorruptFileError(
+        `the view needs ${offset + extent} elements of storage ${entry.name} (offset ${offset} + extent ${extent}), ` +
+          `which holds ${available}${held < this.storage.numel ? ` (${entry.size} bytes)` : ''}`,
+      );
+    }
+    if (n > extent && n * size > MAX_EXPANDED_VIEW_BYTES) {
+      throw new CorruptFileError(
+        `the view [${shape.join(', ')}] repeats storage elements into ${n * size} bytes, ` +
+          `more than the ${MAX_EXPANDED_VIEW_BYTES} allowed for such views`,
+      );
+    }
+    return extent;
   }
 
   private isContiguous(): boolean {
@@ -111,12 +150,12 @@ export async function readTorchZip(file: RandomAccessFile): Promise<unknown> {
 
   const storages = new Map<string, Storage>();
   const persistentLoad = (pid: unknown): Storage => {
-    if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5 || !Number.isInteger(pid[4])) {
+    if (!Array.isArray(pid) || pid[0] !== 'storage' || pid.length < 5 || !isCount(pid[4])) {
       throw new CorruptFileError(`${file.path}: unexpected persistent id ${describe(pid)}`);
     }
     const [, type, key, , count] = pid as [string, unknown, unknown, unknown, unknown];
     const name = type instanceof PyGlobal ? type.name : String(type);
-    const dtype = STORAGE_DTYPES[name];
+    const dtype = Object.hasOwn(STORAGE_DTYPES, name) ? STORAGE_DTYPES[name] : undefined;
     if (!dtype) throw new DtypeError(`${file.path}: unsupported storage type ${describe(type)} (${name})`);
     const k = String(key);
     let storage = storages.get(k);
@@ -131,7 +170,7 @@ export async function readTorchZip(file: RandomAccessFile): Promise<unknown> {
   const reduce = (cls: PyGlobal, args: unknown[]): unknown => {
     switch (`${cls}`) {
       case 'collections.OrderedDict':
-        return new Map(Array.isArray(args[0]) ? (args[0] as [unknown, unknown][]) : []);
+        return orderedDict(args[0], file.path);
       case 'torch._utils._rebuild_tensor':
       case 'torch._utils._rebuild_tensor_v2': {
         const [storage, offset, size, stride] = args;
@@ -142,8 +181,10 @@ export async function readTorchZip(file: RandomAccessFile): Promise<unknown> {
       }
       case 'torch._tensor._rebuild_from_type_v2': {
         // A tensor subclass: (rebuild function, subclass, its arguments, state); keep the tensor.
+        // A nested one could refer to itself through the memo and recurse forever.
         const [func, , funcArgs] = args;
-        return func instanceof PyGlobal && Array.isArray(funcArgs) ? reduce(func, funcArgs) : undefined;
+        const rebuilds = func instanceof PyGlobal && `${func}` !== `${cls}` && Array.isArray(funcArgs);
+        return rebuilds ? reduce(func, funcArgs) : undefined;
       }
       case 'torch._utils._rebuild_parameter':
       case 'torch._utils._rebuild_parameter_with_state':
@@ -159,6 +200,19 @@ async function readEntry(file: RandomAccessFile, entry: ZipEntry): Promise<Uint8
   return file.read(await entryDataOffset(file, entry), entry.size, entry.name);
 }
 
+/** OrderedDict(items): items, when given, is a list of (key, value) pairs. */
+function orderedDict(items: unknown, path: string): Map<unknown, unknown> {
+  if (items === undefined) return new Map();
+  if (!Array.isArray(items) || !items.every((pair) => Array.isArray(pair) && pair.length === 2)) {
+    throw new CorruptFileError(`${path}: OrderedDict arguments are not a list of (key, value) pairs`);
+  }
+  return new Map(items as [unknown, unknown][]);
+}
+
 function isInts(v: unknown): v is number[] {
-  return Array.isArray(v) && v.every((x) => Number.isInteger(x) && x >= 0);
+  return Array.isArray(v) && v.every(isCount);
+}
+
+function isCount(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0;
 }
