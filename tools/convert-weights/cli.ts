@@ -3,8 +3,9 @@
  * Run: npm run convert -- <input> -o <output>  (the `convert` command of tools/ba-webgpu.ts)
  */
 import { parseArgs } from 'node:util';
+import { checkWritable, requireFile, UsageError } from '../../src/cli/common.js';
 import type { PixelLatentCodec } from '../../src/model/pixel-latent.js';
-import { convert, ConvertError, planConversion, type ConvertOptions } from './index.js';
+import { convert, ConvertError, outputClash, planConversion, type ConvertOptions } from './index.js';
 
 export const CONVERT_USAGE = `usage: ba-webgpu convert <input.pt|.pth|.safetensors> -o <output.safetensors>
          [--dtype f32|f16] [--source auto|ema|model] [--no-ema] [--kind|--layout sit|sidenet|vae]
@@ -15,12 +16,15 @@ export const CONVERT_USAGE = `usage: ba-webgpu convert <input.pt|.pth|.safetenso
   --groups, --scaling-factor: a VAE's norm_num_groups (default 32) and scaling_factor (default
   0.18215), from its config.json; the weights do not record them.`;
 
+/**
+ * Usage errors (UsageError, parseArgs' ERR_PARSE_ARGS_* TypeErrors) propagate to the dispatcher
+ * in tools/ba-webgpu.ts, which prints them as one line and exits 2.
+ */
 export async function convertCommand(argv: string[]): Promise<number> {
   try {
     return await convertMain(argv);
   } catch (e) {
-    if (e instanceof UsageError) return usageError(e.message);
-    if (e instanceof ConvertError || (e instanceof Error && 'code' in e)) {
+    if (e instanceof ConvertError || (e instanceof Error && 'syscall' in e)) {
       // Converter errors and file-system errors (ENOENT, EACCES...) are the user's to fix: no stack.
       console.error(`\nerror (${e.name}): ${e.message}`);
       return 1;
@@ -54,25 +58,28 @@ async function convertMain(argv: string[]): Promise<number> {
     console.log(CONVERT_USAGE);
     return 0;
   }
-  const input = positionals[0];
-  if (positionals.length !== 1 || (!values.output && !values['dry-run'])) return usageError('need one input and -o OUTPUT');
-  const dtype = oneOf(values.dtype, ['f32', 'f16'], '--dtype');
-  const source = values['no-ema'] ? 'model' : oneOf(values.source, ['auto', 'ema', 'model'], '--source');
-  const heads = values.heads === undefined ? undefined : Number(values.heads);
-  if (heads !== undefined && !(Number.isInteger(heads) && heads > 0)) return usageError('--heads needs a positive integer');
+  if (positionals.length !== 1) throw new UsageError(`need one input checkpoint, got ${positionals.length}`);
+  const input = requireFile(positionals[0], 'input checkpoint');
+  const output = values.output;
+  if (output === undefined && !values['dry-run']) throw new UsageError('need -o OUTPUT (or --dry-run)');
   const options: ConvertOptions = {
     input,
-    output: values.output ?? '',
-    dtype,
-    source,
+    output: output ?? '',
+    dtype: oneOf(values.dtype, ['f32', 'f16'] as const, '--dtype'),
+    source: values['no-ema'] ? 'model' : oneOf(values.source, ['auto', 'ema', 'model'] as const, '--source'),
     kind: kindFlag(values.kind, values.layout),
-    heads,
+    heads: positiveNumber(values.heads, '--heads', true),
     groups: positiveNumber(values.groups, '--groups', true),
     scalingFactor: positiveNumber(values['scaling-factor'], '--scaling-factor', false),
     convention: values.convention === undefined ? undefined : oneOf(values.convention, ['repa', 'sit'] as const, '--convention'),
     latentCodec: values['latent-codec'] === undefined ? undefined : parseLatentCodec(values['latent-codec']),
     onProgress: values.quiet ? undefined : progressBar(),
   };
+  if (output !== undefined && !values['dry-run']) {
+    const clash = outputClash(input, output);
+    if (clash) throw new UsageError(`-o: ${clash}`);
+    checkWritable(output, '-o');
+  }
   const result = values['dry-run'] ? await planConversion(options) : await convert(options);
   for (const note of result.notes) console.error(`note: ${note}`);
   console.log(JSON.stringify(result.metadata, null, 2));
@@ -80,7 +87,7 @@ async function convertMain(argv: string[]): Promise<number> {
 }
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
   return value as T;
 }
 
@@ -104,13 +111,6 @@ function positiveNumber(text: string | undefined, flag: string, integer: boolean
   const value = Number(text);
   if (!(value > 0 && Number.isFinite(value)) || (integer && !Number.isInteger(value))) throw new UsageError(`${flag} needs a positive ${integer ? 'integer' : 'number'}, got '${text}'`);
   return value;
-}
-
-class UsageError extends Error {}
-
-function usageError(message: string): number {
-  console.error(`${message}\n${CONVERT_USAGE}`);
-  return 2;
 }
 
 /** Redraws one stderr line at most every 100 ms. */
