@@ -18,13 +18,17 @@ import { linear, matmul } from '../gpu/ops/matmul.js';
 import { rmsNorm } from '../gpu/ops/norm.js';
 import { shapeString, type Tensor } from '../gpu/tensor.js';
 import type { VelocityCorrector } from '../solver/models.js';
-import { loadWeights, WeightFileError, type LoadOptions, type SideNetArch, type WeightSource } from './weights.js';
+import {
+  checkArchIntegers, checkTensorShapes, loadWeights, WeightFileError,
+  type LoadOptions, type SideNetArch, type WeightFileMetadata, type WeightSource,
+} from './weights.js';
 
 /** Channel RMSNorm epsilon of the reference. */
 const RMS_EPS = 1e-5;
 /** Frequencies of the t and h sinusoid (as SiT's timestep embedding). */
 const FREQ_DIM = 256;
-/** The three column blocks of emb_fusion.0.weight [E, 3E], split at load (see load()). */
+/** The file's emb_fusion.0.weight [E, 3E], split at load into three column blocks (see load()). */
+const FUSION_KEY = 'emb_fusion.0.weight';
 const FUSION_PARTS = ['t', 'h', 'y'] as const;
 
 export class SideNetModel implements VelocityCorrector {
@@ -45,34 +49,32 @@ export class SideNetModel implements VelocityCorrector {
     this.dtype = weights.get('input_conv.weight')!.dtype as 'f32' | 'f16';
   }
 
-  /** Loads a converted SideNet file (kind 'sidenet'). Weights load as f32 unless options.dtype says otherwise. */
+  /**
+   * Loads a converted SideNet file (kind 'sidenet'). Weights load as f32 unless options.dtype
+   * says otherwise. The metadata arch is checked against the tensor shapes before anything is
+   * uploaded; options.signal and stallTimeoutMs bound the download.
+   */
   static async load(engine: Engine, source: WeightSource, options: LoadOptions = {}): Promise<SideNetModel> {
-    const { metadata, tensors } = await loadWeights(engine, source, { ...options, dtype: options.dtype ?? 'f32' });
-    const disposeAll = () => {
+    const { metadata, tensors } = await loadWeights(engine, source, { ...options, dtype: options.dtype ?? 'f32' }, checkSideNetFile);
+    try {
+      const { arch } = metadata as Extract<WeightFileMetadata, { kind: 'sidenet' }>;
+      // emb_fusion.0 acts on concat[t, h, y] (width 3E). Splitting its weight into three [E, E]
+      // blocks makes it a sum of three Linears, so the concat is never materialised.
+      const fusion = tensors.get(FUSION_KEY)!;
+      const E = arch.embed;
+      const values = await fusion.readFloat32();
+      FUSION_PARTS.forEach((part, j) => {
+        const block = new Float32Array(E * E);
+        for (let r = 0; r < E; r++) block.set(values.subarray(r * 3 * E + j * E, r * 3 * E + (j + 1) * E), r * E);
+        tensors.set(`${FUSION_KEY}.${part}`, engine.upload(block, [E, E], fusion.dtype, `${FUSION_KEY}.${part}`));
+      });
+      fusion.dispose();
+      tensors.delete(FUSION_KEY);
+      return new SideNetModel(engine, arch, tensors);
+    } catch (err) {
       for (const t of tensors.values()) t.dispose();
-    };
-    if (metadata.kind !== 'sidenet') {
-      disposeAll();
-      throw new WeightFileError(`expected SideNet weights, but the file holds a ${metadata.kind}`);
+      throw err;
     }
-    const { arch } = metadata;
-    // emb_fusion.0 acts on concat[t, h, y] (width 3E). Splitting its weight into three [E, E]
-    // blocks makes it a sum of three Linears, so the concat is never materialised.
-    const fusion = tensors.get('emb_fusion.0.weight');
-    if (!fusion || shapeString(fusion.shape) !== shapeString([arch.embed, 3 * arch.embed])) {
-      disposeAll();
-      throw new WeightFileError(`SideNet weights need 'emb_fusion.0.weight' [${arch.embed}, ${3 * arch.embed}], got ${fusion ? shapeString(fusion.shape) : 'none'}`);
-    }
-    const E = arch.embed;
-    const values = await fusion.readFloat32();
-    FUSION_PARTS.forEach((part, j) => {
-      const block = new Float32Array(E * E);
-      for (let r = 0; r < E; r++) block.set(values.subarray(r * 3 * E + j * E, r * 3 * E + (j + 1) * E), r * E);
-      tensors.set(`emb_fusion.0.weight.${part}`, engine.upload(block, [E, E], fusion.dtype, `emb_fusion.0.weight.${part}`));
-    });
-    fusion.dispose();
-    tensors.delete('emb_fusion.0.weight');
-    return new SideNetModel(engine, arch, tensors);
   }
 
   /** Label index of the null (unconditional) class. */
@@ -262,18 +264,44 @@ export class SideNetModel implements VelocityCorrector {
   }
 }
 
-function requiredKeys(arch: SideNetArch): string[] {
-  const keys = [
-    ...['t_embedder', 'h_embedder'].flatMap((e) => ['mlp.0.weight', 'mlp.0.bias', 'mlp.2.weight', 'mlp.2.bias'].map((k) => `${e}.${k}`)),
-    'y_embedder.embedding_table.weight',
-    ...FUSION_PARTS.map((part) => `emb_fusion.0.weight.${part}`),
-    'emb_fusion.0.bias', 'emb_fusion.2.weight', 'emb_fusion.2.bias',
-    'input_conv.weight', 'output_conv.weight', 'output_conv.bias',
-  ];
-  for (let i = 0; i < arch.blocks; i++) {
-    keys.push(`blocks.${i}.emb_proj.weight`, `blocks.${i}.emb_proj.bias`);
-    if (i === arch.attnBlock) keys.push(`blocks.${i}.qkv.weight`, `blocks.${i}.proj.weight`);
-    else keys.push(`blocks.${i}.conv1_dw.weight`, `blocks.${i}.conv1_pw.weight`, `blocks.${i}.conv2_dw.weight`, `blocks.${i}.conv2_pw.weight`, `blocks.${i}.conv2_pw.bias`);
+/** Refuses, before any upload, a file that is not a SideNet or whose metadata arch disagrees with its tensors. */
+function checkSideNetFile(metadata: WeightFileMetadata, shapes: ReadonlyMap<string, readonly number[]>): void {
+  if (metadata.kind !== 'sidenet') throw new WeightFileError(`expected SideNet weights, but the file holds a ${metadata.kind}`);
+  const { arch } = metadata;
+  checkArchIntegers('SideNet', arch, ['channels', 'embed', 'blocks', 'heads', 'classes', 'latentChannels']);
+  checkArchIntegers('SideNet', arch, ['attnBlock'], 0);
+  if (arch.attnBlock >= arch.blocks) throw new WeightFileError(`SideNet metadata arch: attnBlock ${arch.attnBlock} is not one of its ${arch.blocks} blocks`);
+  if (arch.channels % arch.heads) throw new WeightFileError(`SideNet metadata arch: heads ${arch.heads} do not divide channels ${arch.channels}`);
+  checkTensorShapes('SideNet', sideNetFileShapes(arch), shapes);
+}
+
+/** Every tensor of a converted SideNet file with the shape the arch gives it (the converter's layout). */
+function sideNetFileShapes(arch: SideNetArch): [string, number[]][] {
+  const { channels: C, embed: E, latentChannels: L } = arch;
+  const shapes: [string, number[]][] = [];
+  for (const e of ['t_embedder', 'h_embedder']) {
+    shapes.push([`${e}.mlp.0.weight`, [E, 256]], [`${e}.mlp.0.bias`, [E]], [`${e}.mlp.2.weight`, [E, E]], [`${e}.mlp.2.bias`, [E]]);
   }
-  return keys;
+  shapes.push(
+    ['y_embedder.embedding_table.weight', [arch.classes + 1, E]],
+    [FUSION_KEY, [E, 3 * E]], ['emb_fusion.0.bias', [E]], ['emb_fusion.2.weight', [E, E]], ['emb_fusion.2.bias', [E]],
+    ['input_conv.weight', [C, 2 * L, 3, 3]], ['output_conv.weight', [L, C, 3, 3]], ['output_conv.bias', [L]],
+  );
+  for (let i = 0; i < arch.blocks; i++) {
+    const b = `blocks.${i}.`;
+    shapes.push([`${b}emb_proj.weight`, [2 * C, E]], [`${b}emb_proj.bias`, [2 * C]]);
+    if (i === arch.attnBlock) shapes.push([`${b}qkv.weight`, [3 * C, C, 1, 1]], [`${b}proj.weight`, [C, C, 1, 1]]);
+    else {
+      shapes.push(
+        [`${b}conv1_dw.weight`, [C, 1, 3, 3]], [`${b}conv1_pw.weight`, [C, C, 1, 1]],
+        [`${b}conv2_dw.weight`, [C, 1, 3, 3]], [`${b}conv2_pw.weight`, [C, C, 1, 1]], [`${b}conv2_pw.bias`, [C]],
+      );
+    }
+  }
+  return shapes;
+}
+
+/** The keys the constructor takes: the file's, with emb_fusion.0.weight split (see load()). */
+function requiredKeys(arch: SideNetArch): string[] {
+  return sideNetFileShapes(arch).flatMap(([key]) => (key === FUSION_KEY ? FUSION_PARTS.map((part) => `${key}.${part}`) : [key]));
 }

@@ -18,7 +18,10 @@ import { layerNorm } from '../gpu/ops/norm.js';
 import { patchify, unpatchify } from '../gpu/ops/patch.js';
 import { shapeString, Tensor } from '../gpu/tensor.js';
 import type { PixelLatentCodec } from './pixel-latent.js';
-import { loadWeights, WeightFileError, type LoadOptions, type SitArch, type TimeConvention, type WeightSource } from './weights.js';
+import {
+  checkArchIntegers, checkTensorShapes, loadWeights, WeightFileError,
+  type LoadOptions, type SitArch, type TimeConvention, type WeightFileMetadata, type WeightSource,
+} from './weights.js';
 
 /** Classifier-free guidance settings (ba-solver.md §2). */
 export interface Guidance {
@@ -51,18 +54,24 @@ export class SitModel {
     this.channels = arch.inChannels;
     this.dtype = weights.get('pos_embed')?.dtype === 'f16' ? 'f16' : 'f32';
     this.tokens = (arch.inputSize / arch.patch) ** 2;
-    for (const key of requiredKeys(arch)) {
+    for (const [key] of sitShapes(arch)) {
       if (!weights.has(key)) throw new WeightFileError(`SiT weights lack '${key}' (was the file converted by tools/convert-weights?)`);
     }
   }
 
+  /**
+   * Loads a converted SiT file (kind 'sit'). The metadata arch is checked against the tensor
+   * shapes before anything is uploaded; options.signal and stallTimeoutMs bound the download.
+   */
   static async load(engine: Engine, source: WeightSource, options: LoadOptions = {}): Promise<SitModel> {
-    const { metadata, tensors } = await loadWeights(engine, source, options);
-    if (metadata.kind !== 'sit') {
+    const { metadata, tensors } = await loadWeights(engine, source, options, checkSitFile);
+    try {
+      const { arch, convention, latent_codec } = metadata as SitMetadata;
+      return new SitModel(engine, arch, convention, tensors, latent_codec);
+    } catch (err) {
       for (const t of tensors.values()) t.dispose();
-      throw new WeightFileError(`expected SiT weights, but the file holds a ${metadata.kind}`);
+      throw err;
     }
-    return new SitModel(engine, metadata.arch, metadata.convention, tensors, metadata.latent_codec);
   }
 
   get nullClass(): number {
@@ -241,16 +250,40 @@ export class SitModel {
   }
 }
 
-function requiredKeys(arch: SitArch): string[] {
-  const keys = [
-    'pos_embed', 'x_embedder.proj.weight', 'x_embedder.proj.bias',
-    't_embedder.mlp.0.weight', 't_embedder.mlp.0.bias', 't_embedder.mlp.2.weight', 't_embedder.mlp.2.bias',
-    'y_embedder.embedding_table.weight',
-    'final_layer.linear.weight', 'final_layer.linear.bias', 'final_layer.adaLN_modulation.1.weight', 'final_layer.adaLN_modulation.1.bias',
+type SitMetadata = Extract<WeightFileMetadata, { kind: 'sit' }>;
+
+/** Refuses, before any upload, a file that is not a SiT or whose metadata arch disagrees with its tensors. */
+function checkSitFile(metadata: WeightFileMetadata, shapes: ReadonlyMap<string, readonly number[]>): void {
+  if (metadata.kind !== 'sit') throw new WeightFileError(`expected SiT weights, but the file holds a ${metadata.kind}`);
+  const { arch } = metadata;
+  checkArchIntegers('SiT', arch, ['depth', 'hidden', 'heads', 'patch', 'inChannels', 'outChannels', 'classes', 'inputSize', 'mlpHidden']);
+  if (arch.hidden % arch.heads) throw new WeightFileError(`SiT metadata arch: heads ${arch.heads} do not divide hidden ${arch.hidden}`);
+  if (arch.inputSize % arch.patch) throw new WeightFileError(`SiT metadata arch: patch ${arch.patch} does not divide inputSize ${arch.inputSize}`);
+  checkTensorShapes('SiT', sitShapes(arch), shapes);
+}
+
+/** Every tensor forward() reads, with the shape the arch gives it (the converter's layout). */
+function sitShapes(arch: SitArch): [string, number[]][] {
+  const D = arch.hidden;
+  const p = arch.patch;
+  const tokens = (arch.inputSize / p) ** 2;
+  const out = p * p * arch.outChannels;
+  const shapes: [string, number[]][] = [
+    ['pos_embed', [1, tokens, D]], ['x_embedder.proj.weight', [D, arch.inChannels, p, p]], ['x_embedder.proj.bias', [D]],
+    ['t_embedder.mlp.0.weight', [D, 256]], ['t_embedder.mlp.0.bias', [D]], ['t_embedder.mlp.2.weight', [D, D]], ['t_embedder.mlp.2.bias', [D]],
+    ['y_embedder.embedding_table.weight', [arch.classes + 1, D]],
+    ['final_layer.linear.weight', [out, D]], ['final_layer.linear.bias', [out]],
+    ['final_layer.adaLN_modulation.1.weight', [2 * D, D]], ['final_layer.adaLN_modulation.1.bias', [2 * D]],
   ];
+  const linear = (key: string, rows: number, cols: number) => shapes.push([`${key}.weight`, [rows, cols]], [`${key}.bias`, [rows]]);
   for (let i = 0; i < arch.depth; i++) {
-    for (const k of ['attn.qkv', 'attn.proj', 'mlp.fc1', 'mlp.fc2', 'adaLN_modulation.1']) keys.push(`blocks.${i}.${k}.weight`, `blocks.${i}.${k}.bias`);
-    if (arch.qkNorm) for (const k of ['q_norm', 'k_norm']) keys.push(`blocks.${i}.attn.${k}.weight`, `blocks.${i}.attn.${k}.bias`);
+    const b = `blocks.${i}.`;
+    linear(`${b}attn.qkv`, 3 * D, D);
+    linear(`${b}attn.proj`, D, D);
+    linear(`${b}mlp.fc1`, arch.mlpHidden, D);
+    linear(`${b}mlp.fc2`, D, arch.mlpHidden);
+    linear(`${b}adaLN_modulation.1`, 6 * D, D);
+    if (arch.qkNorm) for (const k of ['q_norm', 'k_norm']) shapes.push([`${b}attn.${k}.weight`, [D / arch.heads]], [`${b}attn.${k}.bias`, [D / arch.heads]]);
   }
-  return keys;
+  return shapes;
 }

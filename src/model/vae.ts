@@ -17,7 +17,10 @@ import { groupNorm } from '../gpu/ops/groupnorm.js';
 import { matmul } from '../gpu/ops/matmul.js';
 import { matmulAttention } from '../gpu/ops/matmul-attention.js';
 import { shapeString, type Tensor } from '../gpu/tensor.js';
-import { loadWeights, WeightFileError, type LoadOptions, type VaeArch, type WeightSource } from './weights.js';
+import {
+  checkArchIntegers, checkTensorShapes, loadWeights, WeightFileError,
+  type LoadOptions, type VaeArch, type WeightFileMetadata, type WeightSource,
+} from './weights.js';
 
 /** GroupNorm epsilon of every norm in the decoder. */
 const EPS = 1e-6;
@@ -49,17 +52,14 @@ export class VaeDecoder {
 
   /**
    * Loads a converted VAE file (kind 'vae', from tools/convert-weights). Weights load as f32
-   * unless options.dtype says otherwise (f16 keeps f32 accumulation and statistics).
+   * unless options.dtype says otherwise (f16 keeps f32 accumulation and statistics). The
+   * metadata arch is checked against the tensor shapes before anything is uploaded;
+   * options.signal and stallTimeoutMs bound the download.
    */
   static async load(engine: Engine, source: WeightSource, options: LoadOptions = {}): Promise<VaeDecoder> {
-    const { metadata, tensors } = await loadWeights(engine, source, { ...options, dtype: options.dtype ?? 'f32' });
+    const { metadata, tensors } = await loadWeights(engine, source, { ...options, dtype: options.dtype ?? 'f32' }, checkVaeFile);
     try {
-      if (metadata.kind !== 'vae') throw new WeightFileError(`expected VAE weights, but the file holds a ${metadata.kind}`);
-      const { arch } = metadata;
-      const missing = requiredKeys(arch).filter((key) => !tensors.has(key));
-      if (missing.length) {
-        throw new WeightFileError(`VAE weights lack ${missing.slice(0, 4).map((k) => `'${k}'`).join(', ')}${missing.length > 4 ? ` and ${missing.length - 4} more` : ''} (was the file converted by tools/convert-weights?)`);
-      }
+      const { arch } = metadata as Extract<WeightFileMetadata, { kind: 'vae' }>;
       foldConstants(engine, arch, tensors);
       await engine.submit();
       return new VaeDecoder(engine, arch, tensors);
@@ -200,24 +200,49 @@ function foldConstants(engine: Engine, arch: VaeArch, tensors: Map<string, Tenso
   }
 }
 
-/** Every tensor decode() reads, in diffusers' names (the converter writes them). */
-function requiredKeys(arch: VaeArch): string[] {
-  const params = (prefix: string, names: string[]) => names.flatMap((n) => [`${prefix}${n}.weight`, `${prefix}${n}.bias`]);
-  const resnet = (prefix: string, shortcut: boolean) => params(prefix, ['norm1', 'conv1', 'norm2', 'conv2', ...(shortcut ? ['conv_shortcut'] : [])]);
+/** Refuses, before any upload, a file that is not a VAE or whose metadata arch disagrees with its tensors. */
+function checkVaeFile(metadata: WeightFileMetadata, shapes: ReadonlyMap<string, readonly number[]>): void {
+  if (metadata.kind !== 'vae') throw new WeightFileError(`expected VAE weights, but the file holds a ${metadata.kind}`);
+  const { arch } = metadata;
+  const widths: unknown = arch.blockOutChannels;
+  if (!Array.isArray(widths) || !widths.length || !widths.every((w) => Number.isSafeInteger(w) && w > 0)) {
+    throw new WeightFileError(`VAE metadata arch: blockOutChannels is ${JSON.stringify(widths)}; expected a list of positive integers`);
+  }
+  checkArchIntegers('VAE', arch, ['groups', 'latentChannels', 'outChannels']);
+  checkArchIntegers('VAE', arch, ['layersPerBlock'], 0);
+  const ungrouped = arch.blockOutChannels.find((w) => w % arch.groups);
+  if (ungrouped !== undefined) throw new WeightFileError(`VAE metadata arch: groups ${arch.groups} do not divide block width ${ungrouped}`);
+  if (!Number.isFinite(arch.scalingFactor) || arch.scalingFactor === 0) throw new WeightFileError(`VAE metadata arch: scalingFactor ${arch.scalingFactor} is not a non-zero number`);
+  checkTensorShapes('VAE', vaeShapes(arch), shapes);
+}
+
+/** Every tensor decode() reads, in diffusers' names (the converter writes them), with the shape the arch gives it. */
+function vaeShapes(arch: VaeArch): [string, number[]][] {
+  const shapes: [string, number[]][] = [];
+  const param = (prefix: string, weight: number[]) => shapes.push([`${prefix}.weight`, weight], [`${prefix}.bias`, [weight[0]]]);
+  const conv3x3 = (prefix: string, cin: number, cout: number) => param(prefix, [cout, cin, 3, 3]);
+  const resnet = (prefix: string, cin: number, cout: number) => {
+    param(`${prefix}norm1`, [cin]);
+    conv3x3(`${prefix}conv1`, cin, cout);
+    param(`${prefix}norm2`, [cout]);
+    conv3x3(`${prefix}conv2`, cout, cout);
+    if (cin !== cout) param(`${prefix}conv_shortcut`, [cout, cin, 1, 1]);
+  };
+  const L = arch.latentChannels;
   const widths = [...arch.blockOutChannels].reverse();
-  const keys = [
-    ...params('', ['post_quant_conv']),
-    ...params('decoder.', ['conv_in', 'conv_norm_out', 'conv_out']),
-    ...resnet(`${MID}resnets.0.`, false),
-    ...resnet(`${MID}resnets.1.`, false),
-    ...params(ATTENTION, ['group_norm', 'to_q', 'to_k', 'to_v', 'to_out.0']),
-  ];
+  const top = widths[0];
+  const bottom = widths[widths.length - 1];
+  param('post_quant_conv', [L, L, 1, 1]);
+  conv3x3('decoder.conv_in', L, top);
+  resnet(`${MID}resnets.0.`, top, top);
+  resnet(`${MID}resnets.1.`, top, top);
+  param(`${ATTENTION}group_norm`, [top]);
+  for (const p of ['to_q', 'to_k', 'to_v', 'to_out.0']) param(`${ATTENTION}${p}`, [top, top]);
   widths.forEach((width, i) => {
-    for (let j = 0; j <= arch.layersPerBlock; j++) {
-      const cin = j === 0 ? widths[Math.max(i - 1, 0)] : width;
-      keys.push(...resnet(`decoder.up_blocks.${i}.resnets.${j}.`, cin !== width));
-    }
-    if (i < widths.length - 1) keys.push(...params(`decoder.up_blocks.${i}.upsamplers.`, ['0.conv']));
+    for (let j = 0; j <= arch.layersPerBlock; j++) resnet(`decoder.up_blocks.${i}.resnets.${j}.`, j === 0 ? widths[Math.max(i - 1, 0)] : width, width);
+    if (i < widths.length - 1) conv3x3(`decoder.up_blocks.${i}.upsamplers.0.conv`, width, width);
   });
-  return keys;
+  param('decoder.conv_norm_out', [bottom]);
+  conv3x3('decoder.conv_out', bottom, arch.outChannels);
+  return shapes;
 }
