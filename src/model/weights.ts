@@ -228,7 +228,7 @@ function parseEntries(header: Record<string, unknown>, dataBytes: number | undef
     if (name === '__metadata__') continue;
     if (!isRecord(value)) throw new WeightFileError(`tensor '${name}' has no dtype, shape and data_offsets: its header entry is ${show(value)}`);
     const { dtype, shape, data_offsets: offsets } = value;
-    if (dtype !== 'F32' && dtype !== 'F16') throw new WeightFileError(`tensor '${name}' has dtype ${typeof dtype === 'string' ? dtype : show(dtype)}; converted files hold F32 or F16`);
+    if (dtype !== 'F32' && dtype !== 'F16') throw new WeightFileError(`tensor '${name}' has dtype ${typeof dtype === 'string' && dtype ? dtype : show(dtype)}; converted files hold F32 or F16`);
     if (!Array.isArray(shape) || !shape.every(isCount)) throw new WeightFileError(`tensor '${name}' has shape ${show(shape)}; expected an array of non-negative integers`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isCount) || offsets[1] < offsets[0]) {
       throw new WeightFileError(`tensor '${name}' has data_offsets ${show(offsets)}; expected [begin, end] with 0 <= begin <= end`);

@@ -167,6 +167,13 @@ describe('aborting a load', () => {
     expect(error.message).toMatch(/stalled: no bytes for 200 ms/);
   });
 
+  it('refuses a stall timeout that is not a positive duration', async () => {
+    const engine = await testEngine();
+    for (const stallTimeoutMs of [0, -1, Number.NaN]) {
+      await expect(loadWeights(engine, tinySideNetFile(), { stallTimeoutMs })).rejects.toThrow(/stallTimeoutMs must be a positive number/);
+    }
+  });
+
   it('threads signal and stallTimeoutMs through the model loaders', { timeout: NETWORK_TEST_TIMEOUT_MS }, async () => {
     const engine = await testEngine();
     const files = { sit: tinySitFile(), sidenet: tinySideNetFile(), vae: tinyVaeFile() };
