@@ -387,7 +387,7 @@ class LoadWatchdog {
   async guard<T>(wait: Promise<T>, sourceName: string, stall: () => string): Promise<T> {
     this.throwIfAborted(sourceName);
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let onAbort = () => undefined as void;
+    let onAbort: (() => void) | undefined;
     const interrupted = new Promise<never>((_, reject) => {
       const fail = (error: EngineError) => {
         this.transport.abort(error);
@@ -402,7 +402,7 @@ class LoadWatchdog {
       return await Promise.race([wait, interrupted]);
     } finally {
       clearTimeout(timer);
-      this.signal?.removeEventListener('abort', onAbort);
+      if (onAbort) this.signal?.removeEventListener('abort', onAbort);
     }
   }
 
