@@ -30,6 +30,13 @@ export interface EngineOptions extends DeviceOptions {
     /** Print (or pass to the callback) the final WGSL of every kernel variant. */
     dumpWgsl?: boolean | ((key: string, code: string) => void);
   };
+  /**
+   * Dispatches that may wait in the queue ahead of the GPU (default 1,024); past that, submit()
+   * waits for the GPU to catch up. Unbounded queueing grows the driver's per-submission memory
+   * without limit: lavapipe maps memory for every queued dispatch, and a few thousand steps in
+   * flight exhaust the process's memory maps (vm.max_map_count) and crash it.
+   */
+  maxQueuedDispatches?: number;
   /** Called once if the device is lost for any reason other than dispose(). */
   onDeviceLost?: (error: DeviceLostError) => void;
 }
@@ -57,9 +64,12 @@ export class Engine implements TensorOwner {
 
   private readonly owned: boolean;
   private readonly waiter: GpuWaiter;
+  private readonly maxQueuedDispatches: number;
   private recorded: RecordedDispatch[] = [];
   private uniformArena: GPUBuffer | undefined;
   private readonly staging = new Set<GPUBuffer>();
+  /** Open guard() calls, innermost last: the live tensors each has created, by buffer. */
+  private readonly guards: Map<GPUBuffer, Tensor>[] = [];
   private uncaptured: GPUError[] = [];
   private lostError: DeviceLostError | undefined;
   private disposed = false;
@@ -85,6 +95,8 @@ export class Engine implements TensorOwner {
     this.pipelines = new PipelineCache(device, { dumpWgsl: options.debug?.dumpWgsl });
     this.profiler = new Profiler(this.features.has('timestamp-query') ? 'timestamp' : 'wallclock');
     this.waiter = new GpuWaiter(acquired.source === 'dawn-node');
+    this.maxQueuedDispatches = options.maxQueuedDispatches ?? 1024;
+    if (!(this.maxQueuedDispatches >= 1)) throw new EngineError(`maxQueuedDispatches must be at least 1, got ${options.maxQueuedDispatches}`);
     device.addEventListener('uncapturederror', this.onUncapturedError);
     void device.lost.then((info) => {
       this.lostError = new DeviceLostError(info.reason ?? 'unknown', info.message);
@@ -109,7 +121,7 @@ export class Engine implements TensorOwner {
   empty(shape: readonly number[], dtype: DType = 'f32', label?: string): Tensor {
     this.assertUsable();
     const bytes = shapeSize(shape) * BYTES_PER_ELEMENT[dtype];
-    return new Tensor(this, this.pool.acquire(bytes, false, label), [...shape], dtype);
+    return this.track(new Tensor(this, this.pool.acquire(bytes, false, label), [...shape], dtype));
   }
 
   /** Uploads host data; f32 values are rounded to f16 for f16 tensors. */
@@ -117,8 +129,9 @@ export class Engine implements TensorOwner {
     this.assertUsable();
     const n = shapeSize(shape);
     if (data.length !== n) throw new ShapeError(`upload: ${data.length} values for shape [${shape}] (${n} elements)`);
-    const tensor = new Tensor(this, this.pool.acquire(n * BYTES_PER_ELEMENT[dtype], true, label), [...shape], dtype);
-    this.writeRaw(tensor.buffer, encode(data, dtype));
+    const bytes = encode(data, dtype);
+    const tensor = this.track(new Tensor(this, this.pool.acquire(n * BYTES_PER_ELEMENT[dtype], true, label), [...shape], dtype));
+    this.writeRaw(tensor.buffer, bytes);
     return tensor;
   }
 
@@ -153,7 +166,37 @@ export class Engine implements TensorOwner {
 
   releaseBuffer(buffer: GPUBuffer): void {
     if (this.disposed) return;
+    for (const guard of this.guards) guard.delete(buffer);
     this.pool.release(buffer, this.recorded.length > 0);
+  }
+
+  /**
+   * Runs `task`; if it throws, every tensor created during it that is still alive is freed, so
+   * a failure anywhere inside (an op past a device limit, an out-of-memory submit, a device
+   * loss, an abort) leaks nothing, however deep. What it returns is the caller's: tensors still
+   * alive on success pass to the enclosing guard. Tensors made on this engine by other code
+   * while the task awaits count as the task's: run one guarded operation at a time per engine
+   * (ImageGenerator queues its calls).
+   */
+  async guard<T>(task: () => Promise<T>): Promise<T> {
+    const made = new Map<GPUBuffer, Tensor>();
+    const recording = this.recorded;
+    const recordedBefore = recording.length;
+    this.guards.push(made);
+    try {
+      return await task();
+    } catch (err) {
+      // The task's unsubmitted dispatches would only compute into the freed tensors: drop them.
+      if (this.recorded === recording) this.recorded.length = recordedBefore;
+      else this.recorded = [];
+      if (!this.recorded.length) this.pool.onSubmitted();
+      for (const t of made.values()) t.dispose();
+      throw err;
+    } finally {
+      this.guards.splice(this.guards.indexOf(made), 1);
+      const outer = this.guards.at(-1);
+      if (outer) for (const [buffer, t] of made) outer.set(buffer, t);
+    }
   }
 
   async readTensor(tensor: Tensor): Promise<Float32Array | Int32Array | Uint32Array> {
@@ -252,6 +295,7 @@ export class Engine implements TensorOwner {
       this.waiter.submitted(step.length);
     }
     this.pool.onSubmitted();
+    if (this.waiter.queued > this.maxQueuedDispatches) await this.waiter.wait('drain', () => device.queue.onSubmittedWorkDone());
     const [validation, oom] = await Promise.all([device.popErrorScope(), device.popErrorScope()]);
     if (oom) throw new GpuOutOfMemoryError(`out of GPU memory in step [${summarize(step)}]: ${oom.message}`);
     if (validation) throw new GpuValidationError(`WebGPU rejected step [${summarize(step)}]: ${validation.message}`);
@@ -285,7 +329,23 @@ export class Engine implements TensorOwner {
     return this.pool.getStats();
   }
 
+  /** What the engine holds between steps, for tests that check long runs stay flat. */
+  resourceStats(): { queuedDispatches: number; uniformArenaBytes: number; stagingBuffers: number; pipelines: number; pendingDispatches: number } {
+    return {
+      queuedDispatches: this.waiter.queued,
+      uniformArenaBytes: this.uniformArena?.size ?? 0,
+      stagingBuffers: this.staging.size,
+      pipelines: this.pipelines.size,
+      pendingDispatches: this.recorded.length,
+    };
+  }
+
   // ---- internals -----------------------------------------------------------------------
+
+  private track(tensor: Tensor): Tensor {
+    this.guards.at(-1)?.set(tensor.buffer, tensor);
+    return tensor;
+  }
 
   private writeRaw(buffer: GPUBuffer, bytes: Uint8Array, byteOffset = 0) {
     const padded = bytes.byteLength % 4 ? new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4) : bytes;

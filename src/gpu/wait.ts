@@ -18,6 +18,11 @@ export class GpuWaiter {
 
   constructor(private readonly sleepFirst: boolean) {}
 
+  /** Dispatches submitted since the last completed wait: at most this much work is still queued. */
+  get queued(): number {
+    return this.backlog;
+  }
+
   /** Called for every queue submission of `dispatches` dispatches. */
   submitted(dispatches: number): void {
     if (this.backlog === 0) this.backlogSince = now();
