@@ -87,7 +87,7 @@ export function bindTensors(
     const t = tensors[b.name];
     if (!t) throw new BindingError(`kernel ${name}: missing tensor for binding '${b.name}'`);
     t.assertAlive();
-    const scalar = b.elementType.replace(/^vec\d<(.+)>$/, '$1');
+    const scalar = b.elementType.replace(/^(?:vec\d|atomic)<(.+)>$/, '$1');
     if (ELEMENT_DTYPES[scalar] !== t.dtype) {
       throw new BindingError(`kernel ${name}: binding '${b.name}' holds ${b.elementType} but the tensor is ${t.dtype} [${t.shape}]`);
     }

@@ -9,6 +9,7 @@ import { CONV_VARIANTS } from './conv.js';
 import { COPY_VARIANTS } from './copy.js';
 import { ELEMENTWISE_VARIANTS } from './elementwise.js';
 import { EMBEDDING_VARIANTS } from './embedding.js';
+import { FINITE_VARIANTS } from './finite.js';
 import { GRAD_VARIANTS } from './grad.js';
 import { GUIDANCE_VARIANTS } from './guidance.js';
 import { GROUPNORM_VARIANTS } from './groupnorm.js';
@@ -36,4 +37,5 @@ export const ALL_VARIANTS: KernelVariantSpec[] = [
   ...OPTIM_VARIANTS,
   ...GROUPNORM_VARIANTS,
   ...IMAGE_VARIANTS,
+  ...FINITE_VARIANTS,
 ];
