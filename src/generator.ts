@@ -14,7 +14,7 @@ import { SideNetModel } from './model/sidenet.js';
 import { SitModel } from './model/sit.js';
 import { VaeDecoder } from './model/vae.js';
 import type { LoadProgress, WeightSource } from './model/weights.js';
-import { perImageNoise, sample, SamplingAbortedError, type GridOptions, type GuidanceOptions, type SolverName, type StepInfo } from './solver/index.js';
+import { checkSampleOptions, MAX_SEED, perImageNoise, sample, SamplingAbortedError, type GridOptions, type GuidanceOptions, type SolverName, type StepInfo } from './solver/index.js';
 
 /** Where each network's converted weight file comes from (path, URL, bytes, Blob/File, stream). */
 export interface ModelSources {
@@ -37,6 +37,10 @@ export interface GeneratorLoadOptions {
   dtype?: 'f32' | 'f16';
   /** Called after every tensor read, per file; files load one after another. */
   onProgress?: (progress: ModelLoadProgress) => void;
+  /** Cancels the load: it rejects with an AbortError and frees what it uploaded. */
+  signal?: AbortSignal;
+  /** A source that sends no bytes for this long fails with a WeightFileError (default 30,000 ms). */
+  stallTimeoutMs?: number;
 }
 
 /** Per-step progress: the sampler's StepInfo (`ms` = host time spent on the step) plus time since generate() began. */
@@ -53,7 +57,10 @@ export interface GenerateOptions {
   nfe?: number;
   /** CFG scale, or the full guidance options; 1 (default) = no guidance. */
   guidance?: number | GuidanceOptions;
-  /** Image i starts from gaussianNoise(seed + i): a picture does not depend on the batch it is in. Default 0. */
+  /**
+   * Image i starts from gaussianNoise((seed + i) mod 2³²): a picture does not depend on the
+   * batch it is in. An integer in [0, 2³² − 1] (MAX_SEED); default 0.
+   */
   seed?: number;
   grid?: GridOptions;
   onStep?: (step: GenerateStep) => void;
@@ -105,14 +112,15 @@ export class ImageGenerator {
   /** Loads the converted files one after another; if one fails, the ones already loaded are freed. */
   static async load(engine: Engine, sources: ModelSources, options: GeneratorLoadOptions = {}): Promise<ImageGenerator> {
     const progress = (model: ModelLoadProgress['model']) => options.onProgress && ((p: LoadProgress) => options.onProgress!({ ...p, model }));
-    const sit = await SitModel.load(engine, sources.sit, { dtype: options.dtype, onProgress: progress('sit'), label: 'sit' });
+    const { signal, stallTimeoutMs } = options;
+    const sit = await SitModel.load(engine, sources.sit, { dtype: options.dtype, onProgress: progress('sit'), label: 'sit', signal, stallTimeoutMs });
     let sidenet: SideNetModel | undefined;
     let vae: VaeDecoder | undefined;
     try {
       if (sources.vae && sit.latentCodec) throw new GeneratorError(PIXEL_SIT_WITH_VAE);
       // The SiT's dtype is the latents' dtype, which the other two must read.
-      if (sources.sidenet) sidenet = await SideNetModel.load(engine, sources.sidenet, { dtype: sit.dtype, onProgress: progress('sidenet'), label: 'sidenet' });
-      if (sources.vae) vae = await VaeDecoder.load(engine, sources.vae, { dtype: sit.dtype, onProgress: progress('vae'), label: 'vae' });
+      if (sources.sidenet) sidenet = await SideNetModel.load(engine, sources.sidenet, { dtype: sit.dtype, onProgress: progress('sidenet'), label: 'sidenet', signal, stallTimeoutMs });
+      if (sources.vae) vae = await VaeDecoder.load(engine, sources.vae, { dtype: sit.dtype, onProgress: progress('vae'), label: 'vae', signal, stallTimeoutMs });
       return new ImageGenerator(engine, sit, sidenet, vae);
     } catch (err) {
       sit.dispose();
@@ -155,9 +163,11 @@ export class ImageGenerator {
       }
     });
     const seed = options.seed ?? 0;
-    if (!Number.isInteger(seed)) throw new GeneratorError(`generate: seed must be an integer, got ${seed}`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) throw new GeneratorError(`generate: seed must be an integer in [0, ${MAX_SEED}], got ${seed}`);
     const guidance = typeof options.guidance === 'number' ? { scale: options.guidance } : options.guidance;
     const nfe = options.nfe ?? 8;
+    const solver = options.solver ?? (this.sidenet ? 'ba' : 'euler');
+    checkSampleOptions({ solver, nfe, sidenet: this.sidenet, guidance, grid: options.grid });
     return this.exclusive(async () => {
       if (options.signal?.aborted) throw new SamplingAbortedError(0, nfe);
       const [C, H, W] = this.latentShape;
@@ -168,7 +178,7 @@ export class ImageGenerator {
       const onStep = options.onStep;
       try {
         const { latent } = await sample(this.engine, {
-          model: this.sit, sidenet: this.sidenet, solver: options.solver ?? (this.sidenet ? 'ba' : 'euler'), nfe,
+          model: this.sit, sidenet: this.sidenet, solver, nfe,
           labels, noise, guidance, grid: options.grid, signal: options.signal,
           onStep: onStep && ((info) => onStep({ ...info, elapsedMs: performance.now() - start })),
         });
@@ -198,7 +208,8 @@ export class ImageGenerator {
     const width = columns * imageWidth;
     const height = Math.ceil(count / columns) * imageHeight;
     if (options.texture) checkImageTarget(options.texture, width, height, options.origin);
-    return this.exclusive(async () => {
+    // A failure inside the VAE frees its intermediates wherever it happened (engine.guard).
+    return this.exclusive(() => this.engine.guard(async () => {
       const format = (options.texture?.format ?? options.format ?? 'rgba8unorm') as ImageTextureFormat;
       const image = this.vae ? this.vae.decode(latent) : latent;
       let created: GPUTexture | undefined;
@@ -218,7 +229,7 @@ export class ImageGenerator {
       } finally {
         if (image !== latent) image.dispose();
       }
-    });
+    }));
   }
 
   /** Reads a texture back (tight rows, 4 bytes per texel in the texture's byte order); it needs COPY_SRC usage. */

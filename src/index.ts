@@ -9,7 +9,7 @@ export type { ProfileRow } from './gpu/profiler.js';
 export { SitModel, type Guidance } from './model/sit.js';
 export { SideNetModel } from './model/sidenet.js';
 export { VaeDecoder, type VaeDecodeOptions } from './model/vae.js';
-export { loadWeights, WeightFileError, type LoadOptions, type LoadProgress, type WeightSource, type WeightFileMetadata } from './model/weights.js';
+export { DEFAULT_STALL_TIMEOUT_MS, loadWeights, WeightFileError, WeightLoadAbortedError, type LoadOptions, type LoadProgress, type WeightSource, type WeightFileMetadata } from './model/weights.js';
 export type { VaeArch } from './model/weights.js';
 export { sample, type SampleOptions, type SolverName } from './solver/index.js';
 export type { VelocityCorrector, VelocityModel } from './solver/models.js';
@@ -21,5 +21,5 @@ export { markdownTable, metricTable, type MetricRow, type MetricTableOptions } f
 export { EvalInputError } from './eval/errors.js';
 export { ImageGenerator, GeneratorError, type DecodeOptions, type GenerateOptions, type GenerateStep, type GeneratorLoadOptions, type ModelLoadProgress, type ModelSources } from './generator.js';
 export { createImageTexture, readTexturePixels, TextureError, IMAGE_TEXTURE_FORMATS, type ImageTextureFormat } from './gpu/texture.js';
-export { SamplingAbortedError, type GuidanceOptions, type StepInfo } from './solver/index.js';
+export { MAX_SEED, NonFiniteSampleError, SamplerError, SamplingAbortedError, type GuidanceOptions, type StepInfo } from './solver/index.js';
 export { FASHION_CODEC, decodePixels, encodePixels, type PixelLatentCodec } from './model/pixel-latent.js';

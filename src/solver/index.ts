@@ -12,8 +12,8 @@ import { heun } from './heun.js';
 import { rk4 } from './rk4.js';
 import type { VelocityCorrector, VelocityModel } from './models.js';
 import { gaussianNoise } from './noise.js';
-import { biAnchorRule, gaussLegendre, LOBATTO_ALPHA } from './quadrature.js';
-import { SamplerError, SamplerRun, SamplingAbortedError, type GuidanceOptions, type SamplerHooks } from './run.js';
+import { biAnchorRule, gaussLegendre, LOBATTO_ALPHA, type QuadratureRule } from './quadrature.js';
+import { checkGuidance, SamplerError, SamplerRun, SamplingAbortedError, type GuidanceOptions, type SamplerHooks } from './run.js';
 
 export type SolverName = 'ba' | 'ba-single' | 'euler' | 'heun' | 'dpm++2m' | 'rk4';
 
@@ -52,33 +52,59 @@ export interface SampleResult {
 
 export async function sample(engine: Engine, options: SampleOptions): Promise<SampleResult> {
   const { model, solver, nfe, labels } = options;
-  if (!Number.isInteger(nfe) || nfe < 1) throw new SamplerError(`nfe must be a positive integer, got ${nfe}`);
-  if ((solver === 'ba' || solver === 'ba-single') && !options.sidenet) throw new SamplerError(`solver '${solver}' needs a SideNet (sidenet option)`);
+  const { times, rule } = checkSampleOptions(options);
   // Already cancelled: stop before uploading noise or recording the first copy.
   if (options.signal?.aborted) throw new SamplingAbortedError(0, nfe);
-  let noise: Tensor;
-  if (options.noise instanceof Tensor) {
-    noise = options.noise;
-  } else {
-    if (!options.size) throw new SamplerError('a noise seed needs size: [H, W]');
-    const shape = [labels.length, model.channels, ...options.size];
-    noise = engine.upload(gaussianNoise(options.noise, shape.reduce((a, b) => a * b, 1)), shape, options.dtype ?? 'f32');
-  }
-  const run = new SamplerRun(engine, { ...options, noise, times: timeGrid(nfe, options.grid) });
-  try {
-    let latent: Tensor;
-    switch (solver) {
-      case 'ba': latent = await biAnchor(run, biAnchorRule(options.alpha ?? LOBATTO_ALPHA)); break;
-      case 'ba-single': latent = await singleAnchor(run, gaussLegendre(options.nodes ?? 3)); break;
-      case 'euler': latent = await euler(run); break;
-      case 'heun': latent = await heun(run); break;
-      case 'rk4': latent = await rk4(run); break;
-      case 'dpm++2m': latent = await dpmSolver2M(run); break;
-      default: throw new SamplerError(`unknown solver '${solver as string}' (ba, ba-single, euler, heun, dpm++2m, rk4)`);
+  // Whatever fails inside (a device limit, out of memory, device loss, non-finite values,
+  // an abort) frees every tensor the run made.
+  return engine.guard(async () => {
+    let noise: Tensor;
+    if (options.noise instanceof Tensor) {
+      noise = options.noise;
+    } else {
+      if (!options.size) throw new SamplerError('a noise seed needs size: [H, W]');
+      const shape = [labels.length, model.channels, ...options.size];
+      noise = engine.upload(gaussianNoise(options.noise, shape.reduce((a, b) => a * b, 1)), shape, options.dtype ?? 'f32');
     }
-    return { latent, backboneCalls: run.backboneCalls, sidenetCalls: run.sidenetCalls };
-  } finally {
-    if (noise !== options.noise) noise.dispose();
+    const run = new SamplerRun(engine, { ...options, noise, times });
+    try {
+      let latent: Tensor;
+      switch (solver) {
+        case 'ba': latent = await biAnchor(run, rule); break;
+        case 'ba-single': latent = await singleAnchor(run, rule); break;
+        case 'euler': latent = await euler(run); break;
+        case 'heun': latent = await heun(run); break;
+        case 'rk4': latent = await rk4(run); break;
+        case 'dpm++2m': latent = await dpmSolver2M(run); break;
+        default: throw new SamplerError(`unknown solver '${solver as string}' (ba, ba-single, euler, heun, dpm++2m, rk4)`);
+      }
+      return { latent, backboneCalls: run.backboneCalls, sidenetCalls: run.sidenetCalls };
+    } finally {
+      if (noise !== options.noise) noise.dispose();
+    }
+  });
+}
+
+/**
+ * Everything sample() would refuse in its options, found without touching the GPU (callers
+ * check before they upload noise): the time grid and the solver's quadrature rule.
+ */
+export function checkSampleOptions(options: Pick<SampleOptions, 'solver' | 'nfe' | 'sidenet' | 'guidance' | 'grid' | 'alpha' | 'nodes'>): { times: number[]; rule?: QuadratureRule } {
+  const { solver, nfe } = options;
+  if (!Number.isInteger(nfe) || nfe < 1) throw new SamplerError(`nfe must be a positive integer, got ${nfe}`);
+  if ((solver === 'ba' || solver === 'ba-single') && !options.sidenet) throw new SamplerError(`solver '${solver}' needs a SideNet (sidenet option)`);
+  if (options.guidance) checkGuidance(options.guidance);
+  const times = checked(() => timeGrid(nfe, options.grid));
+  const rule = solver === 'ba' ? checked(() => biAnchorRule(options.alpha ?? LOBATTO_ALPHA)) : solver === 'ba-single' ? checked(() => gaussLegendre(options.nodes ?? 3)) : undefined;
+  return { times, rule };
+}
+
+/** Option checks of the grid and rules throw RangeErrors; sample() reports them as SamplerErrors. */
+function checked<T>(make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    throw err instanceof RangeError ? new SamplerError(err.message) : err;
   }
 }
 
@@ -88,7 +114,7 @@ export { euler } from './euler.js';
 export { rk4 } from './rk4.js';
 export { heun } from './heun.js';
 export { timeGrid, type GridOptions } from './grid.js';
-export { gaussianNoise, perImageNoise } from './noise.js';
+export { gaussianNoise, MAX_SEED, perImageNoise } from './noise.js';
 export { biAnchorRule, gaussLegendre, LOBATTO_ALPHA, SIMPSON_ALPHA, type QuadratureRule } from './quadrature.js';
-export { SamplerError, SamplerRun, SamplingAbortedError, type GuidanceOptions, type RunSetup, type SamplerHooks, type StepInfo } from './run.js';
+export { NonFiniteSampleError, SamplerError, SamplerRun, SamplingAbortedError, type GuidanceOptions, type RunSetup, type SamplerHooks, type StepInfo } from './run.js';
 export type { VelocityCorrector, VelocityModel } from './models.js';

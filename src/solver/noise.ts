@@ -27,6 +27,9 @@ export function gaussianNoise(seed: number, count: number): Float32Array {
   return out;
 }
 
+/** Seeds are 32-bit (the PRNG's state): larger numbers would lose their low bits in float64. */
+export const MAX_SEED = 2 ** 32 - 1;
+
 /**
  * Noise for images first..first+count−1 of a seeded set: image i draws gaussianNoise(seed + i),
  * so a picture does not depend on the batch it is drawn in (the CLI and ImageGenerator agree).

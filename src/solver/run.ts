@@ -11,6 +11,7 @@
 import type { Engine } from '../gpu/engine.js';
 import { EngineError } from '../gpu/errors.js';
 import { concat0 } from '../gpu/ops/copy.js';
+import { ALL_FINITE, markNonFinite, nonFiniteFlag } from '../gpu/ops/finite.js';
 import { quadrature, repaVelocity, type QuadratureArgs, type QuadratureGuidance } from '../gpu/ops/quadrature.js';
 import type { Tensor } from '../gpu/tensor.js';
 import type { VelocityCorrector, VelocityModel } from './models.js';
@@ -25,6 +26,14 @@ export class SamplingAbortedError extends EngineError {
   override name = 'AbortError';
   constructor(readonly step: number, readonly of: number) {
     super(`sampling aborted before step ${step + 1} of ${of}`);
+  }
+}
+
+/** The sampled state held NaN or ±Inf (checked on the GPU after every step, read once per run). */
+export class NonFiniteSampleError extends EngineError {
+  override name = 'NonFiniteSampleError';
+  constructor(readonly step: number, readonly of: number) {
+    super(`sampling produced NaN or Inf values, first at step ${step} of ${of}: the weights (a file with NaN/Inf values?) or the inputs are not finite, or the model diverged`);
   }
 }
 
@@ -156,6 +165,7 @@ export class SamplerRun {
    * step's scratch tensors and `carried()` (tensors kept across steps) are freed.
    */
   async integrate(step: (i: number, x: Tensor, scratch: Scratch) => Tensor, carried: () => (Tensor | undefined)[] = () => []): Promise<Tensor> {
+    const firstNonFinite = nonFiniteFlag(this.engine);
     let x = this.initialState();
     const temps = new Set<Tensor>();
     const scratch: Scratch = (t) => {
@@ -170,12 +180,18 @@ export class SamplerRun {
         disposeAll(...temps);
         temps.clear();
         x = next;
+        markNonFinite(this.engine, x, i + 1, firstNonFinite);
         await this.endStep(i, x);
       }
+      // The run's one read-back besides the result: which step, if any, first went non-finite.
+      const [bad] = await firstNonFinite.read();
+      if (bad !== ALL_FINITE) throw new NonFiniteSampleError(bad, this.steps);
       return x;
     } catch (err) {
       disposeAll(x, ...temps, ...carried());
       throw err;
+    } finally {
+      firstNonFinite.dispose();
     }
   }
 
@@ -194,13 +210,25 @@ export class SamplerRun {
   }
 }
 
-/** Disposes tensors once (skipping repeats and undefined). */
+/** Rejects guidance options that would silently give NaN images or no guidance. */
+export function checkGuidance(g: GuidanceOptions): void {
+  if (typeof g.scale !== 'number' || !Number.isFinite(g.scale)) throw new SamplerError(`guidance.scale must be a finite number, got ${g.scale}`);
+  const interval = g.interval;
+  if (interval !== undefined && interval !== null) {
+    if (interval.length !== 2 || interval.some((t) => typeof t !== 'number' || Number.isNaN(t)) || !(interval[0] <= interval[1])) {
+      throw new SamplerError(`guidance.interval must be [lo, hi] with lo <= hi (REPA time), or null for always; got [${interval}]`);
+    }
+  }
+  if (g.channels !== undefined && g.channels !== 3 && g.channels !== 4) throw new SamplerError(`guidance.channels must be 3 or 4, got ${g.channels}`);
+}
+
 /** What a sampler passes to SamplerRun.update: the run adds sign, guidance and batch layout. */
 export type UpdateArgs = Omit<QuadratureArgs, 'sign' | 'guidance' | 'images' | 'copies'>;
 
 /** Marks a tensor as freed after the current step (see SamplerRun.integrate). */
 export type Scratch = <T extends Tensor | undefined>(tensor: T) => T;
 
+/** Disposes tensors once (skipping repeats and undefined). */
 export function disposeAll(...tensors: (Tensor | undefined)[]): void {
   for (const t of new Set(tensors)) t?.dispose();
 }

@@ -79,7 +79,8 @@ describe('samplers equal the PyTorch reference step by step (converter → SitMo
       }
 
       // Passes per BA step: backbone + SideNet (3 offsets) + SideNet (1 offset) + 2 fused
-      // quadrature passes (+ 1 raw→REPA conversion of the end anchor for 'sit'/learn_sigma models).
+      // quadrature passes + the NaN/Inf check of the new state (+ 1 raw→REPA conversion of the
+      // end anchor for 'sit'/learn_sigma models).
       await engine.submit();
       const B2 = 2 * labels.length;
       const x2 = engine.upload(new Float32Array(B2 * per / labels.length), [B2, ...noise.shape.slice(1)]);
@@ -97,7 +98,7 @@ describe('samplers equal the PyTorch reference step by step (converter → SitMo
       } finally {
         engine.submit = submit;
       }
-      const small = config.sit.convention === 'sit' ? 3 : 2;
+      const small = config.sit.convention === 'sit' ? 4 : 3;
       console.log(`${name}: BA step = backbone ${backbone} + SideNet ${forwardProbe} + ${backwardProbe} + ${small} small passes; measured per step ${perStep.join(', ')}`);
       // Step 1 also holds the initial [x ‖ x] copy (2) and the first backbone call (+ its conversion).
       expect(perStep[1]).toBe(backbone + forwardProbe + backwardProbe + small);

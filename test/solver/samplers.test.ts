@@ -33,7 +33,8 @@ describe('samplers: calls, steps, cancellation, noise', () => {
           const steps: StepInfo[] = [];
           let submits = 0;
           const submit = engine.submit;
-          engine.submit = function (this: typeof engine) { submits++; return submit.call(this); };
+          // Queue submissions: submit() with nothing recorded (before a read-back) sends nothing.
+          engine.submit = function (this: typeof engine) { if (this.pendingDispatches) submits++; return submit.call(this); };
           let result;
           try {
             result = await sample(engine, { model, sidenet, solver, nfe, labels: [0, 1], noise: 3, size, guidance: { scale, interval: null }, onStep: (s) => steps.push(s) });
