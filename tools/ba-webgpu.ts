@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
       // One line: what is wrong and where the options are listed.
-      console.error(`ba-webgpu ${name}: ${err.message} (ba-webgpu ${name} --help lists the options)`);
+      console.error(`ba-webgpu ${name}: ${err.message.replace(/\s*\n\s*/g, ' ')} (ba-webgpu ${name} --help lists the options)`);
       return 2;
     }
     // Errors from the engine name the problem; a stack adds nothing for a user.

@@ -10,7 +10,7 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../gpu/engine.js';
 import type { SolverName } from '../solver/index.js';
-import { parseIntList, parseNumber, parseSolver, positiveInt, Progress, requireFile, SHIPPED, UsageError } from './common.js';
+import { checkWritable, nfeList, parseInteger, parseSolver, Progress, requireFile, SHIPPED, UsageError } from './common.js';
 import { generate, loadModelSet } from './generate.js';
 
 export const BENCH_USAGE = `usage: ba-webgpu bench [options]
@@ -44,16 +44,16 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const solvers = (v.solvers ?? 'euler,heun,dpm++2m,ba,ba-single').split(',').map((s) => parseSolver(s.trim(), '--solvers'));
-  const budgets = parseIntList(v.nfe ?? '4,7', '--nfe');
-  if (budgets.some((n) => n < 1)) throw new UsageError('--nfe: values must be ≥ 1');
-  const batch = parseNumber(v.batch, 16, '--batch', positiveInt);
-  const repeats = parseNumber(v.repeats, 3, '--repeats', positiveInt);
+  const budgets = nfeList(v.nfe ?? '4,7', '--nfe');
+  const batch = parseInteger(v.batch, 16, '--batch', 1, 100_000);
+  const repeats = parseInteger(v.repeats, 3, '--repeats', 1, 1000);
   const dtype = v.dtype ?? 'f32';
   if (dtype !== 'f32' && dtype !== 'f16') throw new UsageError(`--dtype must be f32 or f16, got '${dtype}'`);
   const needsSideNet = solvers.some((s) => s === 'ba' || s === 'ba-single');
   const modelPath = requireFile(resolve(v.model ?? SHIPPED.sit), 'SiT weights (--model)');
   const sidenetPath = needsSideNet ? requireFile(resolve(v.sidenet ?? SHIPPED.sidenet), 'SideNet weights (--sidenet)') : undefined;
   const jsonPath = resolve(v.json ?? 'out/bench/cli-bench.json');
+  checkWritable(jsonPath, '--json');
 
   const engine = await Engine.create();
   const progress = new Progress();

@@ -3,6 +3,8 @@ import { closeSync, existsSync, mkdirSync, openSync, rmSync, statSync } from 'no
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SolverName } from '../solver/index.js';
+import { MAX_SEED } from '../solver/noise.js';
+import { readWeightFileHeader, type WeightFileMetadata } from '../model/weights.js';
 
 /** Thrown for bad flags: the dispatcher prints the message and the command's usage, exit 2. */
 export class UsageError extends Error {
@@ -25,6 +27,16 @@ export const SHIPPED = {
 export const FASHION_CLASS_NAMES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
 export const SOLVERS: readonly SolverName[] = ['ba', 'ba-single', 'euler', 'heun', 'dpm++2m'];
+
+/** More steps than any sensible run; also keeps a typo (--nfe 50000000) from running for days. */
+export const MAX_NFE = 100_000;
+
+/** The SiT's architecture and codec from its file's header (no GPU): options are checked against it before any work. */
+export async function sitHeader(path: string): Promise<Extract<WeightFileMetadata, { kind: 'sit' }>> {
+  const { metadata } = await readWeightFileHeader(path);
+  if (metadata.kind !== 'sit') throw new UsageError(`--model: ${path} holds a ${metadata.kind}, not a SiT`);
+  return metadata;
+}
 
 export function requireFile(path: string, what: string): string {
   if (!existsSync(path)) throw new UsageError(`${what} not found: ${path}`);
@@ -50,12 +62,7 @@ export function parseInteger(value: string | undefined, fallback: number, flag: 
   return x;
 }
 
-/**
- * Seeds are 32-bit: image i draws noise from (seed + i) mod 2³² (solver/noise.ts). Larger
- * numbers would lose their low bits in float64 and give every image the same noise.
- */
-export const MAX_SEED = 2 ** 32 - 1;
-
+/** Seeds are 32-bit: image i draws noise from (seed + i) mod 2³² (solver/noise.ts). */
 export function parseSeed(value: string | undefined, fallback: number, flag = '--seed'): number {
   return parseInteger(value, fallback, flag, 0, MAX_SEED);
 }
@@ -84,6 +91,14 @@ export function checkWritable(path: string, flag: string, kind: 'file' | 'dir' =
     const reason = err instanceof Error ? err.message : String(err);
     throw new UsageError(`${flag}: cannot write ${path}: ${reason}`);
   }
+}
+
+/** A comma-separated list of step counts, each in [1, MAX_NFE]. */
+export function nfeList(value: string, flag: string): number[] {
+  const list = parseIntList(value, flag);
+  const bad = list.find((n) => n < 1 || n > MAX_NFE);
+  if (bad !== undefined) throw new UsageError(`${flag}: ${bad} is outside [1, ${MAX_NFE}]`);
+  return list;
 }
 
 export function parseSolver(value: string, flag = '--solver'): SolverName {

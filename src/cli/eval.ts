@@ -28,7 +28,7 @@ import { renderLinePlotPng, renderLinePlotSvg, type LinePlot } from '../eval/plo
 import { imageGridPng } from '../eval/png.js';
 import { markdownTable } from '../eval/report.js';
 import {
-  formatDuration, parseIntList, parseInterval, parseNumber, parseSolver, positiveInt, Progress, requireFile, SHIPPED, UsageError,
+  checkWritable, formatDuration, MAX_NFE, nfeList, parseInteger, parseInterval, parseNumber, parseSeed, parseSolver, Progress, requireFile, SHIPPED, sitHeader, UsageError,
 } from './common.js';
 import { generate, latentsToImages, loadModelSet } from './generate.js';
 
@@ -45,7 +45,7 @@ export const EVAL_USAGE = `usage: ba-webgpu eval [options]
   --rk4-steps N           RK4 intervals of the reference solution, 4 calls each (default 100);
                           RK4 at half the steps estimates the reference's own error
   --euler-reference LIST  Euler NFEs for the dense reference rows (default 70; '' for none)
-  --seed S                image i uses noise seed S + i (default 1000000)
+  --seed S                image i uses noise seed S + i, an integer in [0, 2^32 - 1] (default 1000000)
   --cfg SCALE             classifier-free guidance (default 1 = off); --cfg-interval A,B | always
   --batch N               images per GPU batch (default 250)
   --grid-nfe N            NFE of the per-solver sample grids (default 5)
@@ -86,16 +86,17 @@ export async function evalCommand(argv: string[]): Promise<number> {
     return 0;
   }
   const solvers = (v.solvers ?? 'euler,heun,dpm++2m,ba,ba-single').split(',').map((s) => parseSolver(s.trim(), '--solvers'));
-  const budgets = parseIntList(v.nfe ?? '3,4,5,6,7,8,10,15', '--nfe');
-  if (budgets.some((n) => n < 1)) throw new UsageError('--nfe: values must be ≥ 1');
-  const eulerReference = v['euler-reference'] === '' ? [] : parseIntList(v['euler-reference'] ?? '70', '--euler-reference');
-  const samples = parseNumber(v.samples, 1000, '--samples', (x) => Number.isInteger(x) && x >= 2);
-  const errorSamples = Math.min(samples, parseNumber(v['error-samples'], 64, '--error-samples', positiveInt));
-  const rk4Steps = parseNumber(v['rk4-steps'], 100, '--rk4-steps', positiveInt);
-  const seed = parseNumber(v.seed, 1_000_000, '--seed', (x) => Number.isInteger(x) && x >= 0);
+  // Every option is checked here, before the data, the classifier or the GPU is touched.
+  const budgets = nfeList(v.nfe ?? '3,4,5,6,7,8,10,15', '--nfe');
+  const eulerReference = v['euler-reference'] === '' ? [] : nfeList(v['euler-reference'] ?? '70', '--euler-reference');
+  const samples = parseInteger(v.samples, 1000, '--samples', 2, 1_000_000);
+  const errorSamples = Math.min(samples, parseInteger(v['error-samples'], 64, '--error-samples', 1, 1_000_000));
+  const rk4Steps = parseInteger(v['rk4-steps'], 100, '--rk4-steps', 1, MAX_NFE);
+  const seed = parseSeed(v.seed, 1_000_000);
   const cfg = parseNumber(v.cfg, 1, '--cfg', (x) => x >= 0);
-  const batch = parseNumber(v.batch, 250, '--batch', positiveInt);
-  const gridNfe = parseNumber(v['grid-nfe'], 5, '--grid-nfe', positiveInt);
+  const cfgInterval = parseInterval(v['cfg-interval']);
+  const batch = parseInteger(v.batch, 250, '--batch', 1, 100_000);
+  const gridNfe = parseInteger(v['grid-nfe'], 5, '--grid-nfe', 1, MAX_NFE);
   const dtype = v.dtype ?? 'f32';
   if (dtype !== 'f32' && dtype !== 'f16') throw new UsageError(`--dtype must be f32 or f16, got '${dtype}'`);
   const modelPath = requireFile(resolve(v.model ?? SHIPPED.sit), 'SiT weights (--model)');
@@ -104,7 +105,9 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const classifierPath = requireFile(resolve(v.classifier ?? SHIPPED.classifier), 'classifier (--classifier)');
   const dataDir = resolve(v.data ?? '/usr/share/datasets/fashion-mnist');
   const outDir = resolve(v.out ?? 'out/eval');
-  const guidance = cfg === 1 ? undefined : { scale: cfg, interval: parseInterval(v['cfg-interval']) };
+  const guidance = cfg === 1 ? undefined : { scale: cfg, interval: cfgInterval };
+  if ((await sitHeader(modelPath)).latent_codec === undefined) throw new UsageError(`--model: ${modelPath} works on VAE latents (no latent_codec in its metadata); eval measures pixel-space models only`);
+  checkWritable(join(outDir, 'cache'), '--out', 'dir');
 
   const classifier = ImageClassifier.fromSafetensors(readFileSync(classifierPath));
   const real = readRealImages(dataDir, 't10k');

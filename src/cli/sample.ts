@@ -7,8 +7,9 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../gpu/engine.js';
 import { imageGridPng } from '../eval/png.js';
+import { imageShape } from '../model/pixel-latent.js';
 import {
-  FASHION_CLASS_NAMES, parseIntList, parseInterval, parseNumber, parseSolver, positiveInt, Progress, requireFile, SHIPPED, UsageError,
+  checkWritable, FASHION_CLASS_NAMES, MAX_NFE, parseInteger, parseIntList, parseInterval, parseNumber, parseSeed, parseSolver, Progress, requireFile, SHIPPED, sitHeader, UsageError,
 } from './common.js';
 import { generate, latentsToImages, loadModelSet } from './generate.js';
 
@@ -19,14 +20,18 @@ export const SAMPLE_USAGE = `usage: ba-webgpu sample [options]
   --nfe N             backbone calls per image (Heun: 2N-1) (default 5)
   --classes LIST      comma-separated class indices (default: every class, up to 10)
   --per-class N       images per class, one grid row per class (default 8)
-  --seed S            image i uses noise seed S + i (default 0)
+  --seed S            image i uses noise seed S + i, an integer in [0, 2^32 - 1] (default 0)
   --cfg SCALE         classifier-free guidance scale; 1 = off (default 1)
   --cfg-interval A,B  guide only for REPA times in [A, B], or 'always' (default: the model's)
   --batch N           images per GPU batch (default 80)
   --dtype f32|f16     weights and activations on the GPU (default f32)
-  --scale K           pixel magnification of the grid (default 3)
+  --scale K           pixel magnification of the grid, 1..64 (default 3)
   --out FILE          PNG grid (default out/samples.png)
   --json              print the run's numbers as one JSON line on stdout`;
+
+/** Pixels between grid cells (imageGridPng's default pad), and the largest side of a grid. */
+const GRID_PAD = 2;
+const MAX_GRID_SIDE = 16_384;
 
 export async function sampleCommand(argv: string[]): Promise<number> {
   const str = { type: 'string' as const };
@@ -41,38 +46,51 @@ export async function sampleCommand(argv: string[]): Promise<number> {
     console.log(SAMPLE_USAGE);
     return 0;
   }
+  // Every option is checked here, before the GPU is touched or a weight file is read whole.
   const solver = parseSolver(v.solver ?? 'ba');
-  const nfe = parseNumber(v.nfe, 5, '--nfe', positiveInt);
-  const perClass = parseNumber(v['per-class'], 8, '--per-class', positiveInt);
-  const seed = parseNumber(v.seed, 0, '--seed', (x) => Number.isInteger(x) && x >= 0);
+  const nfe = parseInteger(v.nfe, 5, '--nfe', 1, MAX_NFE);
+  const perClass = parseInteger(v['per-class'], 8, '--per-class', 1, 10_000);
+  const seed = parseSeed(v.seed, 0);
   const cfg = parseNumber(v.cfg, 1, '--cfg', (x) => x >= 0);
-  const batch = parseNumber(v.batch, 80, '--batch', positiveInt);
-  const scale = parseNumber(v.scale, 3, '--scale', positiveInt);
+  const cfgInterval = parseInterval(v['cfg-interval']);
+  const batch = parseInteger(v.batch, 80, '--batch', 1, 100_000);
+  const scale = parseInteger(v.scale, 3, '--scale', 1, 64);
   const dtype = v.dtype ?? 'f32';
   if (dtype !== 'f32' && dtype !== 'f16') throw new UsageError(`--dtype must be f32 or f16, got '${dtype}'`);
+  const requestedClasses = v.classes === undefined ? undefined : parseIntList(v.classes, '--classes');
   const modelPath = requireFile(resolve(v.model ?? SHIPPED.sit), 'SiT weights (--model)');
   const usesSideNet = solver === 'ba' || solver === 'ba-single';
   const sidenetPath = usesSideNet ? requireFile(resolve(v.sidenet ?? SHIPPED.sidenet), 'SideNet weights (--sidenet)') : undefined;
   const out = resolve(v.out ?? 'out/samples.png');
+  const header = await sitHeader(modelPath);
+  const classes = requestedClasses ?? [...Array(Math.min(header.arch.classes, 10)).keys()];
+  const bad = classes.find((c) => c >= header.arch.classes);
+  if (bad !== undefined) throw new UsageError(`--classes: ${bad} is not a class of this model (0..${header.arch.classes - 1})`);
+  const codec = header.latent_codec;
+  if (!codec) throw new UsageError(`--model: ${modelPath} works on VAE latents (no latent_codec in its metadata); sample writes pixel-space models only`);
+  const [imageChannels, imageHeight, imageWidth] = imageShape(codec, header.arch.inChannels, header.arch.inputSize, header.arch.inputSize);
+  if (imageChannels !== 1) throw new UsageError(`--model: PNG grids of ${imageChannels}-channel images are not supported`);
+  const gridWidth = perClass * (imageWidth * scale + GRID_PAD) + GRID_PAD;
+  const gridHeight = classes.length * (imageHeight * scale + GRID_PAD) + GRID_PAD;
+  if (gridWidth > MAX_GRID_SIDE || gridHeight > MAX_GRID_SIDE) {
+    throw new UsageError(`--scale ${scale}: the grid would be ${gridWidth} × ${gridHeight} pixels, over ${MAX_GRID_SIDE} on a side (lower --scale or --per-class)`);
+  }
+  checkWritable(out, '--out');
 
   const engine = await Engine.create();
   const progress = new Progress();
   try {
     const { sit, sidenet, dispose } = await loadModelSet(engine, modelPath, sidenetPath, dtype);
-    const classes = v.classes ? parseIntList(v.classes, '--classes') : [...Array(Math.min(sit.arch.classes, 10)).keys()];
-    const bad = classes.find((c) => c >= sit.arch.classes);
-    if (bad !== undefined) throw new UsageError(`--classes: ${bad} is not a class of this model (0..${sit.arch.classes - 1})`);
     const labels = classes.flatMap((c) => Array<number>(perClass).fill(c));
     const started = performance.now();
     const result = await generate(engine, {
       sit, sidenet, solver, nfe, labels, seed, batch,
-      guidance: cfg === 1 ? undefined : { scale: cfg, interval: parseInterval(v['cfg-interval']) },
+      guidance: cfg === 1 ? undefined : { scale: cfg, interval: cfgInterval },
       onStep: (step, of) => progress.update(`sampling ${labels.length} images with ${solver} at ${nfe} NFE: step ${step}/${of}`),
       onBatch: (done, total, ms) => progress.update(`${done}/${total} images (${(ms / nfe).toFixed(1)} ms per NFE for this batch)`, true),
     });
     const seconds = (performance.now() - started) / 1000;
     const { images, shape } = latentsToImages(sit, result.latents, labels.length);
-    if (shape[0] !== 1) throw new Error(`PNG grids of ${shape[0]}-channel images are not supported`);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, imageGridPng(images, labels.length, shape[1], shape[2], perClass, scale));
     // Per NFE for one batch: the mean batch time over the backbone calls each image needed.

@@ -134,12 +134,7 @@ export async function loadWeights(engine: Engine, source: WeightSource, options:
   const reader = new ByteReader(opened, watchdog);
   const tensors = new Map<string, Tensor>();
   try {
-    const headerLength = new DataView((await reader.read(8)).buffer).getBigUint64(0, true);
-    if (headerLength > 100_000_000n) throw new WeightFileError(`not a safetensors file: header length ${headerLength} is implausible`);
-    const header = parseHeader(new TextDecoder().decode(await reader.read(Number(headerLength))));
-    const metadata = parseMetadata(header.__metadata__);
-    const dataStart = 8 + Number(headerLength);
-    const entries = parseEntries(header, opened.totalBytes === undefined ? undefined : opened.totalBytes - dataStart);
+    const { metadata, entries, dataStart } = await readHeader(reader, opened.totalBytes);
     checkHeader?.(metadata, new Map(entries.map((e) => [e.name, e.shape])));
     const dtype = options.dtype ?? (metadata.dtype === 'f16' && engine.has('shader-f16') ? 'f16' : 'f32');
     const total = opened.totalBytes ?? dataStart + (entries.length ? entries[entries.length - 1].end : 0);
@@ -160,6 +155,33 @@ export async function loadWeights(engine: Engine, source: WeightSource, options:
   } finally {
     reader.cancel();
   }
+}
+
+/**
+ * A converted file's metadata and tensor shapes from its header alone: no GPU, no tensor data
+ * read (e.g. to check options against the model's architecture before any work).
+ */
+export async function readWeightFileHeader(source: WeightSource, options: Pick<LoadOptions, 'signal' | 'stallTimeoutMs'> = {}): Promise<{ metadata: WeightFileMetadata; shapes: Map<string, number[]> }> {
+  const watchdog = new LoadWatchdog(options.signal, options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS);
+  watchdog.throwIfAborted(describeSource(source));
+  const opened = await openStream(source, watchdog);
+  const reader = new ByteReader(opened, watchdog);
+  try {
+    const { metadata, entries } = await readHeader(reader, opened.totalBytes);
+    return { metadata, shapes: new Map(entries.map((e) => [e.name, e.shape])) };
+  } finally {
+    reader.cancel();
+  }
+}
+
+async function readHeader(reader: ByteReader, totalBytes: number | undefined): Promise<{ metadata: WeightFileMetadata; entries: HeaderEntry[]; dataStart: number }> {
+  const headerLength = new DataView((await reader.read(8)).buffer).getBigUint64(0, true);
+  if (headerLength > 100_000_000n) throw new WeightFileError(`not a safetensors file: header length ${headerLength} is implausible`);
+  const header = parseHeader(new TextDecoder().decode(await reader.read(Number(headerLength))));
+  const metadata = parseMetadata(header.__metadata__);
+  const dataStart = 8 + Number(headerLength);
+  const entries = parseEntries(header, totalBytes === undefined ? undefined : totalBytes - dataStart);
+  return { metadata, entries, dataStart };
 }
 
 function uploadTensor(engine: Engine, e: HeaderEntry, bytes: Uint8Array, dtype: 'f32' | 'f16', label?: string): Tensor {

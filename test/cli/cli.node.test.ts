@@ -56,7 +56,7 @@ describe('ba-webgpu CLI on the shipped model', () => {
   it('sample: unknown solver, bad NFE, a class the model lacks and a missing file are usage errors that name the problem', async () => {
     await expect(sampleCommand(['--solver', 'rk5'])).rejects.toThrow(UsageError);
     await expect(sampleCommand(['--solver', 'rk5'])).rejects.toThrow(/unknown solver 'rk5'/);
-    await expect(sampleCommand(['--nfe', '0'])).rejects.toThrow(/--nfe: invalid value '0'/);
+    await expect(sampleCommand(['--nfe', '0'])).rejects.toThrow(/--nfe: expected an integer in \[1, 100000\], got '0'/);
     await expect(sampleCommand(['--model', join(out, 'nope.safetensors')])).rejects.toThrow(/SiT weights \(--model\) not found/);
     await expect(sampleCommand(['--solver', 'euler', '--classes', '12', '--out', join(out, 'x.png')])).rejects.toThrow(/--classes: 12 is not a class of this model \(0\.\.9\)/);
   });

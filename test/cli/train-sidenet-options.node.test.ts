@@ -4,57 +4,28 @@
  * i.e. before a GPU device is created (no 'device:' line); then, on a tiny model, resuming past
  * a corrupted checkpoint and stopping on a non-finite loss (exit 1, one line).
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHIPPED } from '../../src/cli/common.js';
 import { checkpointPath } from '../../src/train/node.js';
 import { tinySitFile } from '../api/tiny-models.js';
+import { bundleCli, errorLines, type BundledCli, type CliRun } from '../helpers/cli.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
 let tmp: string;
-/** The CLI bundled to a folder of its own (two levels below the package root, like dist/tools). */
-let cli: string;
+let cli: BundledCli;
 
 beforeAll(async () => {
   tmp = mkdtempSync(join(tmpdir(), 'ba-train-cli-'));
-  mkdirSync(join(ROOT, 'dist'), { recursive: true });
-  const outdir = mkdtempSync(join(ROOT, 'dist', 'test-train-cli-'));
-  cli = join(outdir, 'ba-webgpu.mjs');
-  await build({
-    entryPoints: [join(ROOT, 'tools/ba-webgpu.ts')], outfile: cli, bundle: true, format: 'esm', platform: 'node', target: 'node20',
-    loader: { '.wgsl': 'text' }, mainFields: ['module', 'main'], alias: { wgsl_reflect: 'wgsl_reflect/wgsl_reflect.module.js' },
-    external: ['webgpu'], logLevel: 'warning', absWorkingDir: ROOT,
-  });
+  cli = await bundleCli();
 }, 120_000);
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
-  if (cli) rmSync(join(cli, '..'), { recursive: true, force: true });
+  cli?.remove();
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function trainSidenet(args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, 'train-sidenet', ...args], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** stderr without the warnings Dawn prints when it creates a device. */
-const errorLines = (run: Run) => run.stderr.trimEnd().split('\n').filter((line) => !line.startsWith('Warning: '));
+const trainSidenet = (args: string[]): Promise<CliRun> => cli.run(['train-sidenet', ...args], { cwd: tmp });
 
 /** Existing input files (the checks only need them to exist) and a writable --out. */
 function files(): string[] {
