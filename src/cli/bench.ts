@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import { Engine } from '../gpu/engine.js';
 import type { SolverName } from '../solver/index.js';
 import { checkWritable, nfeList, parseInteger, parseSolver, Progress, requireFile, SHIPPED, UsageError } from './common.js';
-import { generate, loadModelSet } from './generate.js';
+import { generate, loadGenerator } from './generate.js';
 
 export const BENCH_USAGE = `usage: ba-webgpu bench [options]
   --model FILE      converted SiT (default: the shipped Fashion-MNIST model)
@@ -58,8 +58,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const engine = await Engine.create();
   const progress = new Progress();
   try {
-    const { sit, sidenet, dispose } = await loadModelSet(engine, modelPath, sidenetPath, dtype);
-    const labels = Array.from({ length: batch }, (_, i) => i % Math.min(sit.arch.classes, 10));
+    const generator = await loadGenerator(engine, { sit: modelPath, sidenet: sidenetPath }, dtype);
+    const labels = Array.from({ length: batch }, (_, i) => i % Math.min(generator.classes, 10));
     const cells: Cell[] = [];
     for (const budget of budgets) {
       for (const solver of solvers) {
@@ -68,7 +68,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
         let calls = 0;
         for (let r = 0; r <= repeats; r++) {
           progress.update(`${solver} at ${budget} NFE: run ${r + 1}/${repeats + 1}`, true);
-          const result = await generate(engine, { sit, sidenet, solver, nfe: intervals, labels, seed: r, batch });
+          const result = await generate(generator, { solver, nfe: intervals, labels, seed: r, batch });
           if (r > 0) times.push(result.batchMs[0]);
           calls = result.backboneCalls;
         }
@@ -92,7 +92,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
     mkdirSync(dirname(jsonPath), { recursive: true });
     writeFileSync(jsonPath, JSON.stringify({ device, model: modelPath, batch, repeats, dtype, cells }, null, 2));
     console.log(`wrote ${jsonPath}`);
-    dispose();
+    generator.dispose();
     return 0;
   } finally {
     engine.dispose();

@@ -38,6 +38,14 @@ export async function sitHeader(path: string): Promise<Extract<WeightFileMetadat
   return metadata;
 }
 
+/** [channels, height, width] of the images a VAE file decodes from latents of side `latentSize` (from its header, no GPU). */
+export async function vaeImageShape(path: string, latentSize: number): Promise<[number, number, number]> {
+  const { metadata } = await readWeightFileHeader(path);
+  if (metadata.kind !== 'vae') throw new UsageError(`--vae: ${path} holds a ${metadata.kind}, not a VAE`);
+  const side = latentSize * 2 ** (metadata.arch.blockOutChannels.length - 1);
+  return [metadata.arch.outChannels, side, side];
+}
+
 export function requireFile(path: string, what: string): string {
   if (!existsSync(path)) throw new UsageError(`${what} not found: ${path}`);
   return path;

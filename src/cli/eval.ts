@@ -30,7 +30,7 @@ import { markdownTable } from '../eval/report.js';
 import {
   checkWritable, formatDuration, MAX_NFE, nfeList, parseInteger, parseInterval, parseNumber, parseSeed, parseSolver, Progress, requireFile, SHIPPED, sitHeader, UsageError,
 } from './common.js';
-import { generate, latentsToImages, loadModelSet } from './generate.js';
+import { generate, latentsToImages, loadGenerator } from './generate.js';
 
 export const EVAL_USAGE = `usage: ba-webgpu eval [options]
   --model FILE            converted SiT with a latent codec (default: the shipped Fashion-MNIST model)
@@ -120,8 +120,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
   const engine = await Engine.create();
   const progress = new Progress();
   try {
-    const { sit, sidenet, dispose } = await loadModelSet(engine, modelPath, sidenetPath, dtype);
-    const classes = Math.min(sit.arch.classes, classifier.classes.length);
+    const generator = await loadGenerator(engine, { sit: modelPath, sidenet: sidenetPath }, dtype);
+    const classes = Math.min(generator.classes, classifier.classes.length);
     const labels = Array.from({ length: samples }, (_, i) => i % classes);
     const [ih, iw] = [classifier.height, classifier.width];
     mkdirSync(outDir, { recursive: true });
@@ -130,8 +130,8 @@ export async function evalCommand(argv: string[]): Promise<number> {
     // Finished cells are cached under out/cache, keyed by everything that determines them, so a
     // rerun (or a run after the SideNet changed) recomputes only what is new.
     const cache = new CellCache(join(outDir, 'cache'), { samples, errorSamples, rk4Steps, seed, cfg, interval: v['cfg-interval'] ?? null, dtype, model: fileStamp(modelPath) });
-    const rk4 = async (steps: number) => cache.latents(`rk4-${steps}`, async () => (await generate(engine, {
-      sit, solver: 'rk4', nfe: steps, labels: labels.slice(0, errorSamples), seed, batch, guidance,
+    const rk4 = async (steps: number) => cache.latents(`rk4-${steps}`, async () => (await generate(generator, {
+      solver: 'rk4', nfe: steps, labels: labels.slice(0, errorSamples), seed, batch, guidance,
       onStep: (step, of) => progress.update(`reference: RK4 with ${steps} intervals, step ${step}/${of} (${errorSamples} images)`),
     })).latents);
     const reference = { latents: await rk4(rk4Steps) };
@@ -166,11 +166,11 @@ export async function evalCommand(argv: string[]): Promise<number> {
       }
       const cellStart = performance.now();
       const eta = doneWork > 0 ? ((performance.now() - evalStart) / doneWork) * (totalWork - doneWork) / 1000 : NaN;
-      const result = await generate(engine, {
-        sit, sidenet, solver, nfe: solver === 'heun' ? Math.max(1, Math.floor((nfe + 1) / 2)) : nfe, labels, seed, batch, guidance,
+      const result = await generate(generator, {
+        solver, nfe: solver === 'heun' ? Math.max(1, Math.floor((nfe + 1) / 2)) : nfe, labels, seed, batch, guidance,
         onBatch: (done, total) => progress.update(`${solver} at ${nfe} NFE: ${done}/${total} images; ${cells.length}/${jobs.length} done, ETA ${formatDuration(eta)}`, true),
       });
-      const { images } = latentsToImages(sit, result.latents, samples);
+      const { images } = latentsToImages(generator, result.latents, samples);
       const judged = classifier.classify(images, samples);
       let correct = 0;
       for (let i = 0; i < samples; i++) if (judged.predictions[i] === labels[i]) correct++;
@@ -204,7 +204,7 @@ export async function evalCommand(argv: string[]): Promise<number> {
     }
     console.log(markdownReport(report, solvers, budgets, referenceRows));
     console.log(`wrote ${outDir}/{eval.json, eval.md, error|fd|accuracy.{svg,png}, grid-*.png}`);
-    dispose();
+    generator.dispose();
     return 0;
   } finally {
     engine.dispose();

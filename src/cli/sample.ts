@@ -1,21 +1,24 @@
 /**
- * `ba-webgpu sample`: class-conditional images from a SiT (+ SideNet for BA-solver) into a PNG
- * grid, one row per class, with progress and the per-NFE time.
+ * `ba-webgpu sample`: class-conditional images from a SiT (+ SideNet for BA-solver, + a VAE for
+ * SiTs on VAE latents) into a PNG grid, one row per class, with progress and the per-NFE time.
+ * Runs through ImageGenerator, the path apps use.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Engine } from '../gpu/engine.js';
-import { imageGridPng } from '../eval/png.js';
+import { imageGridPng, rgbaGridPng } from '../eval/png.js';
+import type { Tensor } from '../gpu/tensor.js';
 import { imageShape } from '../model/pixel-latent.js';
 import {
-  checkWritable, FASHION_CLASS_NAMES, MAX_NFE, parseInteger, parseIntList, parseInterval, parseNumber, parseSeed, parseSolver, Progress, requireFile, SHIPPED, sitHeader, UsageError,
+  checkWritable, FASHION_CLASS_NAMES, MAX_NFE, vaeImageShape, parseInteger, parseIntList, parseInterval, parseNumber, parseSeed, parseSolver, Progress, requireFile, SHIPPED, sitHeader, UsageError,
 } from './common.js';
-import { generate, latentsToImages, loadModelSet } from './generate.js';
+import { generate, latentsToImages, loadGenerator } from './generate.js';
 
 export const SAMPLE_USAGE = `usage: ba-webgpu sample [options]
   --model FILE        converted SiT (default: the shipped Fashion-MNIST model)
   --sidenet FILE      converted SideNet, for --solver ba / ba-single (default: the shipped one)
+  --vae FILE          converted VAE decoder, for SiTs on VAE latents (pixel-space SiTs need none)
   --solver NAME       ba | ba-single | euler | heun | dpm++2m (default ba)
   --nfe N             backbone calls per image (Heun: 2N-1) (default 5)
   --classes LIST      comma-separated class indices (default: every class, up to 10)
@@ -38,7 +41,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
   const { values: v } = parseArgs({
     args: argv,
     options: {
-      model: str, sidenet: str, solver: str, nfe: str, classes: str, 'per-class': str, seed: str, cfg: str, 'cfg-interval': str,
+      model: str, sidenet: str, vae: str, solver: str, nfe: str, classes: str, 'per-class': str, seed: str, cfg: str, 'cfg-interval': str,
       batch: str, dtype: str, scale: str, out: str, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -67,9 +70,13 @@ export async function sampleCommand(argv: string[]): Promise<number> {
   const bad = classes.find((c) => c >= header.arch.classes);
   if (bad !== undefined) throw new UsageError(`--classes: ${bad} is not a class of this model (0..${header.arch.classes - 1})`);
   const codec = header.latent_codec;
-  if (!codec) throw new UsageError(`--model: ${modelPath} works on VAE latents (no latent_codec in its metadata); sample writes pixel-space models only`);
-  const [imageChannels, imageHeight, imageWidth] = imageShape(codec, header.arch.inChannels, header.arch.inputSize, header.arch.inputSize);
-  if (imageChannels !== 1) throw new UsageError(`--model: PNG grids of ${imageChannels}-channel images are not supported`);
+  if (codec && v.vae) throw new UsageError(`--vae: ${modelPath} works on pixels (its metadata has a latent_codec): it needs no VAE`);
+  if (!codec && !v.vae) throw new UsageError(`--vae: ${modelPath} works on VAE latents (no latent_codec in its metadata): pass the converted VAE decoder`);
+  const vaePath = v.vae ? requireFile(resolve(v.vae), 'VAE weights (--vae)') : undefined;
+  const [imageChannels, imageHeight, imageWidth] = codec
+    ? imageShape(codec, header.arch.inChannels, header.arch.inputSize, header.arch.inputSize)
+    : await vaeImageShape(vaePath!, header.arch.inputSize);
+  if (codec && imageChannels !== 1) throw new UsageError(`--model: PNG grids of ${imageChannels}-channel pixel-space images are not supported`);
   const gridWidth = perClass * (imageWidth * scale + GRID_PAD) + GRID_PAD;
   const gridHeight = classes.length * (imageHeight * scale + GRID_PAD) + GRID_PAD;
   if (gridWidth > MAX_GRID_SIDE || gridHeight > MAX_GRID_SIDE) {
@@ -80,19 +87,38 @@ export async function sampleCommand(argv: string[]): Promise<number> {
   const engine = await Engine.create();
   const progress = new Progress();
   try {
-    const { sit, sidenet, dispose } = await loadModelSet(engine, modelPath, sidenetPath, dtype);
+    const generator = await loadGenerator(engine, { sit: modelPath, sidenet: sidenetPath, vae: vaePath }, dtype);
     const labels = classes.flatMap((c) => Array<number>(perClass).fill(c));
+    // VAE models: each batch is decoded on the GPU (as an app's texture) and read back as RGBA.
+    const decoded: Uint8Array[] = [];
+    const decodeBatch = async (latent: Tensor) => {
+      const count = latent.shape[0];
+      const texture = await generator.decodeToTexture(latent);
+      const rows = await generator.readPixels(texture);
+      texture.destroy();
+      const rowBytes = count * imageWidth * 4;
+      for (let i = 0; i < count; i++) {
+        const image = new Uint8Array(imageHeight * imageWidth * 4);
+        for (let y = 0; y < imageHeight; y++) image.set(rows.subarray(y * rowBytes + i * imageWidth * 4, y * rowBytes + (i + 1) * imageWidth * 4), y * imageWidth * 4);
+        decoded.push(image);
+      }
+    };
     const started = performance.now();
-    const result = await generate(engine, {
-      sit, sidenet, solver, nfe, labels, seed, batch,
+    const result = await generate(generator, {
+      solver, nfe, labels, seed, batch,
       guidance: cfg === 1 ? undefined : { scale: cfg, interval: cfgInterval },
       onStep: (step, of) => progress.update(`sampling ${labels.length} images with ${solver} at ${nfe} NFE: step ${step}/${of}`),
       onBatch: (done, total, ms) => progress.update(`${done}/${total} images (${(ms / nfe).toFixed(1)} ms per NFE for this batch)`, true),
+      onLatents: codec ? undefined : decodeBatch,
     });
     const seconds = (performance.now() - started) / 1000;
-    const { images, shape } = latentsToImages(sit, result.latents, labels.length);
     mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, imageGridPng(images, labels.length, shape[1], shape[2], perClass, scale));
+    if (codec) {
+      const { images, shape } = latentsToImages(generator, result.latents, labels.length);
+      writeFileSync(out, imageGridPng(images, labels.length, shape[1], shape[2], perClass, scale));
+    } else {
+      writeFileSync(out, rgbaGridPng(decoded, imageHeight, imageWidth, perClass, scale, GRID_PAD));
+    }
     // Per NFE for one batch: the mean batch time over the backbone calls each image needed.
     const msPerNfe = result.batchMs.reduce((a, b) => a + b, 0) / result.batchMs.length / result.backboneCalls;
     progress.done(`wrote ${out}: ${labels.length} images (${classes.map((c) => FASHION_CLASS_NAMES[c] ?? c).join(', ')}) in ${seconds.toFixed(1)} s; ` +
@@ -103,7 +129,7 @@ export async function sampleCommand(argv: string[]): Promise<number> {
         device: engine.describe(),
       }));
     }
-    dispose();
+    generator.dispose();
     return 0;
   } finally {
     engine.dispose();

@@ -80,6 +80,34 @@ export function imageGridPng(images: Float32Array, count: number, height: number
   return encodePng(canvas.width, canvas.height, 1, canvas.pixels);
 }
 
+/**
+ * An RGB PNG of 8-bit RGBA images (each [height, width, 4], e.g. from
+ * ImageGenerator.readPixels; alpha dropped), laid out `cols` per row on black with a `pad`
+ * border, each pixel magnified to `scale` × `scale`.
+ */
+export function rgbaGridPng(images: readonly Uint8Array[], height: number, width: number, cols: number, scale = 1, pad = 2): Uint8Array {
+  if (!images.length || ![height, width, cols, scale].every((d) => Number.isInteger(d) && d > 0)) {
+    throw new EvalInputError(`rgbaGridPng: ${images.length} images, height ${height}, width ${width}, cols ${cols} and scale ${scale} must be positive integers`);
+  }
+  const bad = images.findIndex((im) => im.length !== height * width * 4);
+  if (bad >= 0) throw new ShapeError(`rgbaGridPng: image ${bad} holds ${images[bad].length} bytes, expected ${height}×${width}×4`);
+  const shown = Math.min(cols, images.length);
+  const gridWidth = shown * (width * scale + pad) + pad;
+  const gridHeight = Math.ceil(images.length / cols) * (height * scale + pad) + pad;
+  const pixels = new Uint8Array(gridWidth * gridHeight * 3);
+  images.forEach((image, i) => {
+    const left = pad + (i % cols) * (width * scale + pad);
+    const top = pad + Math.floor(i / cols) * (height * scale + pad);
+    for (let y = 0; y < height * scale; y++) {
+      for (let x = 0; x < width * scale; x++) {
+        const from = (Math.floor(y / scale) * width + Math.floor(x / scale)) * 4;
+        pixels.set(image.subarray(from, from + 3), ((top + y) * gridWidth + left + x) * 3);
+      }
+    }
+  });
+  return encodePng(gridWidth, gridHeight, 3, pixels);
+}
+
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
   const view = new DataView(out.buffer);

@@ -4,7 +4,7 @@
  * the problem. eval needs Debian's dataset-fashion-mnist (installed by
  * scripts/install-system-deps.sh); without it that test is skipped and says why.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -13,6 +13,7 @@ import { SHIPPED, UsageError } from '../../src/cli/common.js';
 import { evalCommand } from '../../src/cli/eval.js';
 import { sampleCommand } from '../../src/cli/sample.js';
 import { trainSidenetCommand } from '../../src/cli/train-sidenet.js';
+import { tinySitFile, tinyVaeFile } from '../api/tiny-models.js';
 import { decodePng } from '../helpers/png.js';
 
 const haveData = existsSync('/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz');
@@ -51,6 +52,20 @@ describe('ba-webgpu CLI on the shipped model', () => {
     // Not blank: the samples have both ink and background.
     const values = new Set(image.pixels);
     expect(values.size).toBeGreaterThan(20);
+  });
+
+  it('sample: a SiT on VAE latents decodes through --vae into an RGB grid (the ImageGenerator path apps use); without --vae it is a usage error', async () => {
+    writeFileSync(join(out, 'sit.safetensors'), tinySitFile(21, null));
+    writeFileSync(join(out, 'vae.safetensors'), tinyVaeFile());
+    const png = join(out, 'vae-grid.png');
+    const args = ['--model', join(out, 'sit.safetensors'), '--solver', 'euler', '--nfe', '2', '--classes', '0,3,9', '--per-class', '2', '--scale', '2', '--batch', '4', '--out', png];
+    await expect(sampleCommand(args)).rejects.toThrow(/--vae: .* works on VAE latents .*: pass the converted VAE decoder/);
+    expect(await sampleCommand([...args, '--vae', join(out, 'vae.safetensors')])).toBe(0);
+    const image = decodePng(readFileSync(png));
+    // 2 columns × 3 rows of 16×16 images (8×8 latents, ×2 VAE) at scale 2, 2-pixel borders.
+    expect([image.channels, image.width, image.height]).toEqual([3, 2 * (32 + 2) + 2, 3 * (32 + 2) + 2]);
+    expect(new Set(image.pixels).size).toBeGreaterThan(20);
+    await expect(sampleCommand(['--vae', join(out, 'vae.safetensors'), '--out', png])).rejects.toThrow(/--vae: .* works on pixels .*: it needs no VAE/);
   });
 
   it('sample: unknown solver, bad NFE, a class the model lacks and a missing file are usage errors that name the problem', async () => {
