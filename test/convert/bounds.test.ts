@@ -17,8 +17,9 @@ import {
   readCheckpoint,
   readSafetensors,
 } from '../../tools/convert-weights/index.js';
+import { unpickle, type PickleHooks } from '../../tools/convert-weights/pickle.js';
 import { writeSyntheticTorchZip, type SyntheticTensor } from '../../tools/convert-weights/synthetic-torch.js';
-import { fixture, tempDir } from './helpers.js';
+import { fixture, storedZip, tempDir } from './helpers.js';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -240,3 +241,121 @@ async function failFileWrites(nth: number) {
     return write.apply(this, args);
   });
 }
+
+const pickle = (...parts: (number[] | string)[]) =>
+  new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...Buffer.from(p, 'latin1')] : p)));
+const opaque: PickleHooks = { reduce: () => undefined, persistentLoad: (pid) => pid };
+
+describe('pickle VM bounds', () => {
+  it('rejects a negative BINSTRING length instead of stepping back forever', () => {
+    expect(() => unpickle(pickle([0x80, 2, 0x54, 0xfb, 0xff, 0xff, 0xff, 0x2e]), opaque, 'x.pkl')).toThrow(
+      new CorruptFileError('x.pkl: negative length -5 at byte 7'),
+    );
+  });
+
+  it.each(['abc', '1e5', '', '0x10'])('rejects INT and LONG lines that are not decimal integers (%j)', (text) => {
+    expect(() => unpickle(pickle([0x80, 2, 0x49], `${text}\n`, [0x2e]), opaque, 'x.pkl')).toThrow(CorruptFileError);
+    expect(() => unpickle(pickle([0x80, 2, 0x4c], `${text}L\n`, [0x2e]), opaque, 'x.pkl')).toThrow(/bad integer/);
+  });
+
+  it('appends a list of 300,000 items (APPENDS)', () => {
+    const items = new Array<number[]>(300_000).fill([0x4b, 7]).flat();
+    const list = unpickle(pickle([0x80, 2, 0x5d, 0x28], items, [0x65, 0x2e]), opaque, 'x.pkl') as number[];
+    expect(list).toHaveLength(300_000);
+  });
+
+  it('reads a 1 MB LONG4 in linear time', () => {
+    const n = 1 << 20;
+    const digits = new Uint8Array(n).fill(0xff); // -1
+    const started = performance.now();
+    expect(unpickle(pickle([0x80, 2, 0x8b, 0, 0, 0x10, 0], [...digits], [0x2e]), opaque, 'x.pkl')).toBe(-1);
+    expect(performance.now() - started).toBeLessThan(2_000);
+  });
+});
+
+/** A torch.save-like archive from a raw data.pkl and storages `archive/data/<key>`. */
+function torchArchive(dataPkl: Uint8Array, storages: Record<string, Uint8Array> = {}): string {
+  const path = join(tempDir(), 'custom.pt');
+  writeFileSync(path, storedZip([['archive/data.pkl', dataPkl], ...Object.entries(storages).map(([k, b]): [string, Uint8Array] => [`archive/data/${k}`, b])]));
+  return path;
+}
+
+async function readArchive(path: string): Promise<unknown> {
+  const file = await RandomAccessFile.open(path);
+  try {
+    return await readCheckpoint(file);
+  } finally {
+    await file.close();
+  }
+}
+
+describe('zip directories', () => {
+  const pkl = pickle([0x80, 2, 0x7d, 0x2e]); // {}
+  const extraField = (id: number, declared: number, actual: number) => {
+    const b = Buffer.alloc(4 + actual);
+    b.writeUInt16LE(id, 0);
+    b.writeUInt16LE(declared, 2);
+    return b;
+  };
+  const write = (zip: Buffer) => {
+    const path = join(tempDir(), 'dir.pt');
+    writeFileSync(path, zip);
+    return path;
+  };
+
+  it('reads an archive whose records carry extra fields', async () => {
+    expect(await readArchive(write(storedZip([['archive/data.pkl', pkl]], extraField(0x5455, 5, 5))))).toEqual(new Map());
+  });
+
+  it('rejects a central directory record that runs past the directory', async () => {
+    const zip = storedZip([['archive/data.pkl', pkl]]);
+    zip.writeUInt16LE(200, centralEntry(zip, 'archive/data.pkl') + 32); // a comment longer than what is left
+    const path = write(zip);
+    await expect(readArchive(path)).rejects.toThrow(new CorruptFileError(`${path}: zip central directory entry 0 runs past the directory's 62 bytes`));
+  });
+
+  it('rejects an extra field that runs past its record', async () => {
+    const path = write(storedZip([['archive/data.pkl', pkl]], extraField(0x5455, 100, 5)));
+    await expect(readArchive(path)).rejects.toThrow(new CorruptFileError(`${path}: zip extra field of archive/data.pkl runs past its entry`));
+  });
+
+  it('rejects a zip64 extra field too short for the sizes it must hold', async () => {
+    const zip = storedZip([['archive/data.pkl', pkl]], extraField(0x0001, 4, 4));
+    zip.writeUInt32LE(0xffffffff, centralEntry(zip, 'archive/data.pkl') + 24); // size: in the zip64 field
+    const path = write(zip);
+    await expect(readArchive(path)).rejects.toThrow(new CorruptFileError(`${path}: zip64 extra field of archive/data.pkl is too short`));
+  });
+});
+
+describe('torch object trees', () => {
+  it('rejects OrderedDict arguments that are not (key, value) pairs', async () => {
+    // OrderedDict([1, 2, 3])
+    const path = torchArchive(pickle([0x80, 2], 'ccollections\nOrderedDict\n', [0x5d, 0x28, 0x4b, 1, 0x4b, 2, 0x4b, 3, 0x65, 0x85, 0x52, 0x2e]));
+    await expect(readArchive(path)).rejects.toThrow(new CorruptFileError(`${path}: OrderedDict arguments are not a list of (key, value) pairs`));
+  });
+
+  it('reads OrderedDict([(key, value)])', async () => {
+    const path = torchArchive(pickle([0x80, 2], 'ccollections\nOrderedDict\n', [0x5d, 0x28, 0x8c, 1], 'a', [0x4b, 5, 0x86, 0x65, 0x85, 0x52, 0x2e]));
+    expect(await readArchive(path)).toEqual(new Map([['a', 5]]));
+  });
+
+  it('does not recurse into a _rebuild_from_type_v2 that refers to itself', async () => {
+    // args = [F, None, args] through the memo; F(*args)
+    const path = torchArchive(pickle(
+      [0x80, 2], 'ctorch._tensor\n_rebuild_from_type_v2\n', [0x71, 0], // F, memo 0
+      [0x5d, 0x71, 1], // args = [], memo 1
+      [0x28, 0x68, 0, 0x4e, 0x68, 1, 0x65], // args += [F, None, args]
+      [0x68, 0, 0x68, 1, 0x52, 0x2e], // F(*args)
+    ));
+    expect(`${(await readArchive(path)) as object}`).toBe('torch._tensor._rebuild_from_type_v2(...)');
+  });
+
+  it('rejects a storage type named after an Object property', async () => {
+    // persistent id ('storage', constructor, '0', 'cpu', 1)
+    const path = torchArchive(
+      pickle([0x80, 2, 0x28, 0x8c, 7], 'storage', [0x8c, 11], 'constructor', [0x8c, 1], '0', [0x8c, 3], 'cpu', [0x4b, 1, 0x74, 0x51, 0x2e]),
+      { '0': new Uint8Array(4) },
+    );
+    await expect(readArchive(path)).rejects.toThrow(/unsupported storage type string \(constructor\)/);
+  });
+});

@@ -72,3 +72,57 @@ export function parseSafetensors(path: string): ParsedSafetensors {
   expect(8 + n + end).toBe(file.length);
   return { metadata: header.__metadata__ as Record<string, string>, names: entries.map(([k]) => k), tensors };
 }
+
+/**
+ * A zip archive of stored (uncompressed) entries, as torch.save writes them (without zip64);
+ * `centralExtra` is put as is in every central directory record's extra field.
+ */
+export function storedZip(entries: [name: string, bytes: Uint8Array][], centralExtra = Buffer.alloc(0)): Buffer {
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, bytes] of entries) {
+    const nameBytes = Buffer.from(name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt32LE(bytes.length, 18);
+    local.writeUInt32LE(bytes.length, 22);
+    local.writeUInt16LE(nameBytes.length, 26);
+    const record = Buffer.alloc(46);
+    record.writeUInt32LE(0x02014b50, 0);
+    record.writeUInt32LE(bytes.length, 20);
+    record.writeUInt32LE(bytes.length, 24);
+    record.writeUInt16LE(nameBytes.length, 28);
+    record.writeUInt16LE(centralExtra.length, 30);
+    record.writeUInt32LE(offset, 42);
+    parts.push(local, nameBytes, Buffer.from(bytes));
+    central.push(record, nameBytes, centralExtra);
+    offset += 30 + nameBytes.length + bytes.length;
+  }
+  const dir = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(dir.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...parts, dir, end]);
+}
+
+/** The entries of a zip archive without zip64 records (stored data, as storedZip writes them). */
+export function zipEntries(zip: Buffer): [name: string, bytes: Buffer][] {
+  const end = zip.lastIndexOf('PK\x05\x06', undefined, 'latin1');
+  if (end < 0) throw new Error('no zip end record');
+  const count = zip.readUInt16LE(end + 10);
+  let at = zip.readUInt32LE(end + 16);
+  const entries: [string, Buffer][] = [];
+  for (let i = 0; i < count; i++) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    const name = zip.toString('utf8', at + 46, at + 46 + nameLength);
+    const local = zip.readUInt32LE(at + 42);
+    const data = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    entries.push([name, zip.subarray(data, data + zip.readUInt32LE(at + 24))]);
+    at += 46 + nameLength + zip.readUInt16LE(at + 30) + zip.readUInt16LE(at + 32);
+  }
+  return entries;
+}

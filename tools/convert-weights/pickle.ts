@@ -52,6 +52,7 @@ export function unpickle(data: Uint8Array, hooks: PickleHooks, what: string): un
     throw new CorruptFileError(`${what}: ${msg} at byte ${p}`);
   };
   const need = (n: number): number => {
+    if (n < 0) fail(`negative length ${n}`);
     if (p + n > data.length) fail('pickle ends early');
     const at = p;
     p += n;
@@ -74,6 +75,11 @@ export function unpickle(data: Uint8Array, hooks: PickleHooks, what: string): un
     const s = latin1.decode(data.subarray(p, end));
     p = end + 1;
     return s;
+  };
+  /** A protocol-0 decimal integer line (INT, LONG with its trailing L). */
+  const decimal = (text: string): bigint => {
+    if (!/^[+-]?\d+$/.test(text)) fail(`bad integer ${JSON.stringify(text.slice(0, 40))}`);
+    return BigInt(text);
   };
   const pop = (): unknown => {
     if (stack.length === 0) fail('stack underflow');
@@ -165,11 +171,11 @@ export function unpickle(data: Uint8Array, hooks: PickleHooks, what: string): un
       case 0x49: {
         // INT (protocol 0 also spells booleans as 00/01)
         const s = line();
-        stack.push(s === '01' ? true : s === '00' ? false : toNumber(BigInt(s)));
+        stack.push(s === '01' ? true : s === '00' ? false : toNumber(decimal(s)));
         break;
       }
       case 0x4c: // LONG
-        stack.push(toNumber(BigInt(line().replace(/L$/, ''))));
+        stack.push(toNumber(decimal(line().replace(/L$/, ''))));
         break;
       case 0x46: // FLOAT
         stack.push(parseFloat(line()));
@@ -262,8 +268,10 @@ export function unpickle(data: Uint8Array, hooks: PickleHooks, what: string): un
       }
       case 0x65: {
         // APPENDS
+        // One push per item: spreading a long list into push() overflows the call stack.
         const items = popMark();
-        asList(top()).push(...items);
+        const list = asList(top());
+        for (const item of items) list.push(item);
         break;
       }
       case 0x7d: // EMPTY_DICT
@@ -389,12 +397,14 @@ function recall(memo: Map<number, unknown>, key: number, fail: (m: string) => ne
   return memo.get(key);
 }
 
-/** Two's-complement little-endian integer of any length (LONG1/LONG4). */
+/**
+ * Two's-complement little-endian integer of any length (LONG1/LONG4), through one hex string:
+ * shifting a bigint in byte by byte takes quadratic time on a long LONG4.
+ */
 function signedLE(b: Uint8Array): bigint {
-  let v = 0n;
-  for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
-  if (b.length > 0 && b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
-  return v;
+  if (b.length === 0) return 0n;
+  const v = BigInt(`0x${Buffer.from(b).reverse().toString('hex')}`);
+  return b[b.length - 1] & 0x80 ? v - (1n << BigInt(8 * b.length)) : v;
 }
 
 function toNumber(v: bigint): number | bigint {

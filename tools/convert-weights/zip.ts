@@ -55,6 +55,9 @@ export async function readZipDirectory(file: RandomAccessFile): Promise<Map<stri
     const nameLen = dv.getUint16(p + 28, true);
     const extraLen = dv.getUint16(p + 30, true);
     const commentLen = dv.getUint16(p + 32, true);
+    if (p + 46 + nameLen + extraLen + commentLen > dir.length) {
+      throw new CorruptFileError(`${file.path}: zip central directory entry ${i} runs past the directory's ${dir.length} bytes`);
+    }
     const name = new TextDecoder().decode(dir.subarray(p + 46, p + 46 + nameLen));
     const entry: ZipEntry = {
       name,
@@ -63,7 +66,7 @@ export async function readZipDirectory(file: RandomAccessFile): Promise<Map<stri
       size: dv.getUint32(p + 24, true),
       localHeaderOffset: dv.getUint32(p + 42, true),
     };
-    applyZip64Extra(entry, dv, p + 46 + nameLen, extraLen);
+    applyZip64Extra(entry, dv, p + 46 + nameLen, extraLen, file.path);
     entries.set(name, entry);
     p += 46 + nameLen + extraLen + commentLen;
   }
@@ -106,22 +109,24 @@ async function findEocd(file: RandomAccessFile): Promise<number> {
   );
 }
 
-function applyZip64Extra(entry: ZipEntry, dv: DataView, start: number, length: number): void {
-  for (let p = start; p + 4 <= start + length; ) {
+/** Reads the zip64 extra field (id 1) among the entry's extra fields at [start, start + length). */
+function applyZip64Extra(entry: ZipEntry, dv: DataView, start: number, length: number, path: string): void {
+  const end = start + length;
+  for (let p = start; p + 4 <= end; ) {
     const id = dv.getUint16(p, true);
     const size = dv.getUint16(p + 2, true);
+    if (p + 4 + size > end) throw new CorruptFileError(`${path}: zip extra field of ${entry.name} runs past its entry`);
     if (id === 0x0001) {
       // Only the fields whose 32-bit value is saturated are present, in this order.
       let q = p + 4;
-      if (entry.size === 0xffffffff) {
-        entry.size = u64(dv, q);
+      const next = (): number => {
+        if (q + 8 > p + 4 + size) throw new CorruptFileError(`${path}: zip64 extra field of ${entry.name} is too short`);
         q += 8;
-      }
-      if (entry.compressedSize === 0xffffffff) {
-        entry.compressedSize = u64(dv, q);
-        q += 8;
-      }
-      if (entry.localHeaderOffset === 0xffffffff) entry.localHeaderOffset = u64(dv, q);
+        return u64(dv, q - 8);
+      };
+      if (entry.size === 0xffffffff) entry.size = next();
+      if (entry.compressedSize === 0xffffffff) entry.compressedSize = next();
+      if (entry.localHeaderOffset === 0xffffffff) entry.localHeaderOffset = next();
     }
     p += 4 + size;
   }
