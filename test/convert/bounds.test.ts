@@ -19,6 +19,7 @@ import {
 } from '../../tools/convert-weights/index.js';
 import { unpickle, type PickleHooks } from '../../tools/convert-weights/pickle.js';
 import { writeSyntheticTorchZip, type SyntheticTensor } from '../../tools/convert-weights/synthetic-torch.js';
+import { MAX_EXPANDED_VIEW_BYTES } from '../../tools/convert-weights/torch.js';
 import { fixture, storedZip, tempDir } from './helpers.js';
 
 afterEach(() => vi.restoreAllMocks());
@@ -119,6 +120,19 @@ describe('torch views', () => {
   it('reads a strided view with a storage offset', async () => {
     const path = await torchView([2, 2], { storageOffset: 1, stride: [3, 1], storageElements: 6 });
     expect([...(await readTorchTensor(path))]).toEqual([1, 2, 4, 5]);
+  });
+
+  it('reads a view that repeats storage elements (stride 0)', async () => {
+    const path = await torchView([3, 2], { storageOffset: 0, stride: [0, 1], storageElements: 2 });
+    expect([...(await readTorchTensor(path))]).toEqual([0, 1, 0, 1, 0, 1]);
+  });
+
+  it('refuses a repeating view past MAX_EXPANDED_VIEW_BYTES before allocating it', async () => {
+    // 2^30 floats (4 GiB) from a storage of one.
+    const path = await torchView([1 << 20, 1 << 10], { storageOffset: 0, stride: [0, 0], storageElements: 1 });
+    await expect(planConversion({ input: path })).rejects.toThrow(
+      `tensor pos_embed: the view [1048576, 1024] repeats storage elements into 4294967296 bytes, more than the ${MAX_EXPANDED_VIEW_BYTES} allowed for such views`,
+    );
   });
 
   it('rejects a negative storage offset, naming the tensor', async () => {
