@@ -24,7 +24,8 @@ export function looksLikeSafetensors(head: Uint8Array): boolean {
 /**
  * Reads the header and checks it against the file before anything is allocated for tensors:
  * every tensor's dtype, shape and byte range must be valid, its range must lie in the data
- * and match its shape, and no two ranges may overlap (as the reference implementation demands).
+ * and match its shape, and no two ranges may overlap (header order does not matter; gaps are
+ * harmless and allowed, though the reference writer leaves none).
  */
 export async function readSafetensors(file: RandomAccessFile): Promise<SafetensorsFile> {
   const declared = new DataView((await file.read(0, 8, 'safetensors header size')).buffer).getBigUint64(0, true);
