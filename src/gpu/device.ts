@@ -8,10 +8,10 @@
  *     ICD directory);
  *  3. a software Vulkan ICD found on disk, first Mesa lavapipe (fast, shader-f16,
  *     timestamps), then Chromium's SwiftShader (slower, no f16): see SOFTWARE_ICDS.
- * The Vulkan loader reads VK_ICD_FILENAMES when Dawn creates its instance, so step 3 sets it
- * on the process (main thread only: worker threads have a private copy of the environment,
- * so there it must be set before the process starts).
+ * The Node-only part (loading Dawn, the ICD search) is in src/platform/node.ts, so that browser
+ * bundles carry none of it.
  */
+import { requestNativeAdapter } from '#platform';
 import { FeatureMissingError, GpuUnavailableError } from './errors.js';
 
 /** The optional features the engine uses when the adapter offers them. */
@@ -71,65 +71,8 @@ export async function acquireDevice(options: DeviceOptions = {}): Promise<Acquir
     if (!adapter) throw new GpuUnavailableError('navigator.gpu.requestAdapter() returned no adapter (is WebGPU enabled?)');
     return { device: await openDevice(adapter, options), owned: true, source: 'navigator', adapterInfo: describeAdapter(adapter.info) };
   }
-  if (isNode()) return acquireNodeDevice(options);
-  throw new GpuUnavailableError('this environment has no navigator.gpu: WebGPU is unavailable');
-}
-
-async function acquireNodeDevice(options: DeviceOptions): Promise<AcquiredDevice> {
-  const dawn = await loadDawn();
-  const env = process.env;
-  const tried: string[] = [];
-  const attempt = async (icd: string | undefined) => {
-    const gpu = dawn.create([]);
-    // Dawn tears its instance down when the GPU object is collected, even while a device made
-    // from it is alive (crashes in its event threads): keep every instance we hand out alive.
-    liveDawnInstances.add(gpu);
-    const adapter = await gpu.requestAdapter({ powerPreference: options.powerPreference });
-    tried.push(icd ?? 'system Vulkan drivers');
-    return adapter;
-  };
-  let icd = env.VK_ICD_FILENAMES;
-  let adapter = await attempt(icd);
-  if (!adapter && !icd && (await import('node:worker_threads')).isMainThread) {
-    const fs = await import('node:fs');
-    for (const candidate of SOFTWARE_ICDS.filter((p) => fs.existsSync(p))) {
-      env.VK_ICD_FILENAMES = candidate;
-      adapter = await attempt(candidate);
-      if (adapter) { icd = candidate; break; }
-    }
-    if (!adapter) delete env.VK_ICD_FILENAMES;
-  }
-  if (!adapter) {
-    throw new GpuUnavailableError(
-      `Dawn found no WebGPU adapter (tried: ${tried.join(', ')}). Install a GPU driver or a software ` +
-        'Vulkan driver: Mesa lavapipe >= 24 (Debian 12: apt-get install -t bookworm-backports mesa-vulkan-drivers) ' +
-        'or Chromium (its SwiftShader ICD), or point VK_ICD_FILENAMES at one.',
-    );
-  }
-  return { device: await openDevice(adapter, options), owned: true, source: 'dawn-node', icd, adapterInfo: describeAdapter(adapter.info) };
-}
-
-/** Dawn's `create` plus the WebGPU globals (GPUBufferUsage, ...) it installs. */
-interface DawnModule {
-  create(flags: string[]): GPU;
-  globals: Record<string, unknown>;
-}
-
-let dawnModule: Promise<DawnModule> | undefined;
-const liveDawnInstances = new Set<GPU>();
-async function loadDawn(): Promise<DawnModule> {
-  // The specifier lives in a variable so browser bundles never try to resolve the Node addon.
-  const specifier = 'webgpu';
-  dawnModule ??= import(/* @vite-ignore */ specifier).then((m: DawnModule) => {
-    for (const [name, value] of Object.entries(m.globals)) {
-      if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
-    }
-    return m;
-  }, (err: unknown) => {
-    dawnModule = undefined;
-    throw new GpuUnavailableError(`cannot load the 'webgpu' package (Dawn for Node): ${String(err)}`);
-  });
-  return dawnModule;
+  const native = await requestNativeAdapter(options.powerPreference, SOFTWARE_ICDS);
+  return { device: await openDevice(native.adapter, options), owned: true, source: 'dawn-node', icd: native.icd, adapterInfo: describeAdapter(native.adapter.info) };
 }
 
 async function openDevice(adapter: GPUAdapter, options: DeviceOptions): Promise<GPUDevice> {
@@ -154,6 +97,3 @@ function describeAdapter(info: GPUAdapterInfo | undefined): AcquiredDevice['adap
   };
 }
 
-function isNode(): boolean {
-  return typeof process !== 'undefined' && !!process.versions?.node;
-}

@@ -3,6 +3,7 @@
  * The file is consumed as a byte stream, one tensor at a time: a multi-GB model never sits
  * whole in JS memory, in Node (read from disk) or in browsers (fetch / File streams).
  */
+import { openLocalFile } from '#platform';
 import type { Engine } from '../gpu/engine.js';
 import { EngineError } from '../gpu/errors.js';
 import { f16BitsToF32, shapeString, type Tensor } from '../gpu/tensor.js';
@@ -350,16 +351,10 @@ async function openStream(source: WeightSource, watchdog: LoadWatchdog): Promise
   if (typeof Blob !== 'undefined' && source instanceof Blob) {
     return { stream: source.stream(), totalBytes: source.size, name: 'the weight blob', failure: streamFailure('the weight blob') };
   }
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
   const text = String(source);
-  if (isNode && !/^(https?|data|blob):/.test(text)) {
-    const fs = await import('node:fs');
-    const { Readable } = await import('node:stream');
-    const path = text.startsWith('file:') ? new URL(text).pathname : text;
-    if (!fs.existsSync(path)) throw new WeightFileError(`weight file not found: ${path}`);
-    const stream = Readable.toWeb(fs.createReadStream(path, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>;
-    return { stream, totalBytes: fs.statSync(path).size, name: path, failure: streamFailure(path) };
-  }
+  const file = openLocalFile(text);
+  if (file?.stream) return { stream: file.stream, totalBytes: file.totalBytes, name: file.path, failure: streamFailure(file.path) };
+  if (file) throw new WeightFileError(`weight file not found: ${file.path}`);
   return openUrl(text, watchdog);
 }
 
