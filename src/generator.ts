@@ -13,6 +13,7 @@ import { checkImageTarget, copyTexelsToTexture, createImageTexture, readTextureP
 import { SideNetModel } from './model/sidenet.js';
 import { SitModel } from './model/sit.js';
 import { VaeDecoder } from './model/vae.js';
+import type { WeightCacheOptions } from './model/weight-cache.js';
 import type { LoadProgress, WeightSource } from './model/weights.js';
 import { checkSampleOptions, MAX_SEED, perImageNoise, sample, SamplingAbortedError, type GridOptions, type GuidanceOptions, type SolverName, type StepInfo } from './solver/index.js';
 
@@ -41,6 +42,14 @@ export interface GeneratorLoadOptions {
   signal?: AbortSignal;
   /** A source that sends no bytes for this long fails with a WeightFileError (default 30,000 ms). */
   stallTimeoutMs?: number;
+  /**
+   * Browser weight cache: files fetched from http(s) URLs are kept in the Cache API and read
+   * from it on the next load while the server still has the same file (ETag, or size and
+   * Last-Modified, checked with a HEAD request). On by default where the Cache API exists;
+   * `{ name }` picks the cache, `{ revalidate: false }` skips the check, false turns it off.
+   * Progress events say where the bytes came from (`from`).
+   */
+  cache?: WeightCacheOptions | false;
 }
 
 /** Per-step progress: the sampler's StepInfo (`ms` = host time spent on the step) plus time since generate() began. */
@@ -112,15 +121,15 @@ export class ImageGenerator {
   /** Loads the converted files one after another; if one fails, the ones already loaded are freed. */
   static async load(engine: Engine, sources: ModelSources, options: GeneratorLoadOptions = {}): Promise<ImageGenerator> {
     const progress = (model: ModelLoadProgress['model']) => options.onProgress && ((p: LoadProgress) => options.onProgress!({ ...p, model }));
-    const { signal, stallTimeoutMs } = options;
-    const sit = await SitModel.load(engine, sources.sit, { dtype: options.dtype, onProgress: progress('sit'), label: 'sit', signal, stallTimeoutMs });
+    const { signal, stallTimeoutMs, cache } = options;
+    const sit = await SitModel.load(engine, sources.sit, { dtype: options.dtype, onProgress: progress('sit'), label: 'sit', signal, stallTimeoutMs, cache });
     let sidenet: SideNetModel | undefined;
     let vae: VaeDecoder | undefined;
     try {
       if (sources.vae && sit.latentCodec) throw new GeneratorError(PIXEL_SIT_WITH_VAE);
       // The SiT's dtype is the latents' dtype, which the other two must read.
-      if (sources.sidenet) sidenet = await SideNetModel.load(engine, sources.sidenet, { dtype: sit.dtype, onProgress: progress('sidenet'), label: 'sidenet', signal, stallTimeoutMs });
-      if (sources.vae) vae = await VaeDecoder.load(engine, sources.vae, { dtype: sit.dtype, onProgress: progress('vae'), label: 'vae', signal, stallTimeoutMs });
+      if (sources.sidenet) sidenet = await SideNetModel.load(engine, sources.sidenet, { dtype: sit.dtype, onProgress: progress('sidenet'), label: 'sidenet', signal, stallTimeoutMs, cache });
+      if (sources.vae) vae = await VaeDecoder.load(engine, sources.vae, { dtype: sit.dtype, onProgress: progress('vae'), label: 'vae', signal, stallTimeoutMs, cache });
       return new ImageGenerator(engine, sit, sidenet, vae);
     } catch (err) {
       sit.dispose();

@@ -8,6 +8,7 @@ import type { Engine } from '../gpu/engine.js';
 import { EngineError } from '../gpu/errors.js';
 import { f16BitsToF32, shapeString, type Tensor } from '../gpu/tensor.js';
 import type { PixelLatentCodec } from './pixel-latent.js';
+import { openWeightCache, sameFile, type WeightCacheOptions } from './weight-cache.js';
 
 /** The architecture recorded by tools/convert-weights for a SiT backbone. */
 export interface SitArch {
@@ -88,6 +89,8 @@ export interface LoadProgress {
   loadedBytes: number;
   totalBytes: number;
   tensor: string;
+  /** Where the bytes come from: the network, the browser weight cache, or a local path, buffer, blob or stream. */
+  from: 'network' | 'cache' | 'local';
 }
 
 /** How long a load waits for the next bytes (or a server's response) before failing, by default. */
@@ -106,6 +109,12 @@ export interface LoadOptions {
    * for this long; default DEFAULT_STALL_TIMEOUT_MS (30 s), Infinity waits forever.
    */
   stallTimeoutMs?: number;
+  /**
+   * Keep files fetched from http(s) URLs in the Cache API and read them from there next time
+   * (see weight-cache.ts). On by default where the Cache API exists (browsers, workers); false
+   * turns it off.
+   */
+  cache?: WeightCacheOptions | false;
 }
 
 export interface LoadedWeights {
@@ -131,7 +140,7 @@ interface HeaderEntry {
 export async function loadWeights(engine: Engine, source: WeightSource, options: LoadOptions = {}, checkHeader?: HeaderCheck): Promise<LoadedWeights> {
   const watchdog = new LoadWatchdog(options.signal, options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS);
   watchdog.throwIfAborted(describeSource(source));
-  const opened = await openStream(source, watchdog);
+  const opened = await openStream(source, watchdog, options.cache);
   const reader = new ByteReader(opened, watchdog);
   const tensors = new Map<string, Tensor>();
   try {
@@ -145,13 +154,15 @@ export async function loadWeights(engine: Engine, source: WeightSource, options:
       const bytes = await reader.read(e.end - e.begin);
       position = e.end;
       tensors.set(e.name, uploadTensor(engine, e, bytes, dtype, options.label));
-      options.onProgress?.({ loadedBytes: dataStart + position, totalBytes: total, tensor: e.name });
+      options.onProgress?.({ loadedBytes: dataStart + position, totalBytes: total, tensor: e.name, from: opened.from });
     }
     // An abort during the last progress callback still cancels the load.
     watchdog.throwIfAborted(opened.name);
+    await opened.stored;
     return { metadata, tensors, dtype };
   } catch (err) {
     for (const t of tensors.values()) t.dispose();
+    opened.discard?.();
     throw err;
   } finally {
     reader.cancel();
@@ -302,6 +313,11 @@ interface OpenedSource {
   name: string;
   /** The error for the stream failing after `receivedBytes` (a dropped connection, a read error). */
   failure(cause: unknown, receivedBytes: number): WeightFileError;
+  from: LoadProgress['from'];
+  /** Settles once a network copy is in the weight cache (never rejects). */
+  stored?: Promise<void>;
+  /** The load failed: drop the cached copy of a file that did not load. */
+  discard?(): void;
 }
 
 function describeSource(source: WeightSource): string {
@@ -340,25 +356,72 @@ function bufferStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({ start: (c) => { c.enqueue(bytes); c.close(); } });
 }
 
-async function openStream(source: WeightSource, watchdog: LoadWatchdog): Promise<OpenedSource> {
+async function openStream(source: WeightSource, watchdog: LoadWatchdog, cache?: WeightCacheOptions | false): Promise<OpenedSource> {
   const streamFailure = (name: string) => (cause: unknown, received: number) =>
     new WeightFileError(`reading ${name} failed after ${received} bytes: ${errorChain(cause)}`, { cause });
-  if (source instanceof ReadableStream) return { stream: source, name: 'the weight stream', failure: streamFailure('the weight stream') };
+  if (source instanceof ReadableStream) return { stream: source, name: 'the weight stream', failure: streamFailure('the weight stream'), from: 'local' };
   if (source instanceof ArrayBuffer || source instanceof Uint8Array) {
     const bytes = source instanceof Uint8Array ? source : new Uint8Array(source);
-    return { stream: bufferStream(bytes), totalBytes: bytes.byteLength, name: 'the weight buffer', failure: streamFailure('the weight buffer') };
+    return { stream: bufferStream(bytes), totalBytes: bytes.byteLength, name: 'the weight buffer', failure: streamFailure('the weight buffer'), from: 'local' };
   }
   if (typeof Blob !== 'undefined' && source instanceof Blob) {
-    return { stream: source.stream(), totalBytes: source.size, name: 'the weight blob', failure: streamFailure('the weight blob') };
+    return { stream: source.stream(), totalBytes: source.size, name: 'the weight blob', failure: streamFailure('the weight blob'), from: 'local' };
   }
   const text = String(source);
   const file = openLocalFile(text);
-  if (file?.stream) return { stream: file.stream, totalBytes: file.totalBytes, name: file.path, failure: streamFailure(file.path) };
+  if (file?.stream) return { stream: file.stream, totalBytes: file.totalBytes, name: file.path, failure: streamFailure(file.path), from: 'local' };
   if (file) throw new WeightFileError(`weight file not found: ${file.path}`);
-  return openUrl(text, watchdog);
+  const store = isHttpUrl(text) ? await openWeightCache(cache) : undefined;
+  return store ? openCachedUrl(text, store, cache || {}, watchdog) : openUrl(text, watchdog);
 }
 
-async function openUrl(url: string, watchdog: LoadWatchdog): Promise<OpenedSource> {
+function isHttpUrl(text: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(text, globalThis.location?.href).protocol);
+  } catch {
+    return false; // fetch names what is wrong with it
+  }
+}
+
+/** A URL through the weight cache: its copy when still current, else the network (stored on the way). */
+async function openCachedUrl(url: string, store: Cache, options: WeightCacheOptions, watchdog: LoadWatchdog): Promise<OpenedSource> {
+  const hit = await store.match(url);
+  if (hit?.body && (options.revalidate === false || (await stillCurrent(url, hit, watchdog)))) {
+    const length = Number(hit.headers.get('content-length'));
+    return {
+      stream: hit.body, totalBytes: length > 0 ? length : undefined, name: `${url} (cached)`, from: 'cache',
+      failure: (cause, received) => new WeightFileError(`reading the cached copy of ${url} failed after ${received} bytes: ${errorChain(cause)}`, { cause }),
+      discard: () => void store.delete(url),
+    };
+  }
+  if (hit) await store.delete(url);
+  const opened = await openUrl(url, watchdog);
+  const [forLoad, forCache] = opened.stream.tee();
+  const stored = store.put(url, new Response(forCache, { headers: opened.headers })).catch((err: unknown) => {
+    // A full or refused cache only costs the next load a download.
+    console.warn(`ba-webgpu: could not cache ${url}: ${errorChain(err)}`);
+  });
+  return {
+    ...opened, stream: forLoad, stored,
+    discard: () => {
+      watchdog.transport.abort();
+      void stored.then(() => store.delete(url));
+    },
+  };
+}
+
+/** Whether the server still has the cached file (a HEAD request); offline, the copy counts as current. */
+async function stillCurrent(url: string, cached: Response, watchdog: LoadWatchdog): Promise<boolean> {
+  try {
+    const head = await watchdog.guard(fetch(url, { method: 'HEAD', signal: watchdog.transport.signal }), url, () => `no response for ${watchdog.stallTimeoutMs} ms`);
+    return !head.ok || sameFile(cached, head);
+  } catch (err) {
+    if (err instanceof WeightLoadAbortedError) throw err;
+    return true;
+  }
+}
+
+async function openUrl(url: string, watchdog: LoadWatchdog): Promise<OpenedSource & { headers: Headers }> {
   let response: Response;
   try {
     response = await watchdog.guard(fetch(url, { signal: watchdog.transport.signal }), url, () => `no response for ${watchdog.stallTimeoutMs} ms`);
@@ -376,6 +439,8 @@ async function openUrl(url: string, watchdog: LoadWatchdog): Promise<OpenedSourc
     stream: response.body,
     totalBytes,
     name: url,
+    from: 'network',
+    headers: response.headers,
     failure: (cause, received) =>
       new WeightFileError(`fetching ${url} failed: the connection closed after ${received} of ${totalBytes ?? 'an unknown number of'} bytes (${errorChain(cause)})`, { cause }),
   };
