@@ -3,11 +3,14 @@
 // `groupSize` elements of x. Written to stats [N·G, 2] in f32 whatever the storage type.
 // One workgroup per (image, group). Two passes over the run (sum; then squared deviations from
 // the mean) so a large mean does not cancel the variance away, as E[x²] − E[x]² would.
+// With PARTIAL, x is one row band of the images and each group writes (count, mean, biased
+// variance) of its part, 3 floats at group firstGroup + group, for groupnorm_merge.wgsl.
 
 struct Params {
   groupCount: u32,  // N·G
   groupSize: u32,   // (C / G)·H·W
   eps: f32,
+  firstGroup: u32,  // where this band's partials start in stats (PARTIAL only)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -15,6 +18,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> stats: array<f32>;
 
 override WG: u32 = 256;  // a power of two (tree reduction)
+override PARTIAL: bool = false;
 
 var<workgroup> partial: array<f32, WG>;
 
@@ -52,7 +56,14 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
   let variance = workgroupSum(lane, squares) / f32(params.groupSize);
 
   if (valid && lane == 0u) {
-    stats[2u * group] = mean;
-    stats[2u * group + 1u] = inverseSqrt(variance + params.eps);
+    if (PARTIAL) {
+      let at = 3u * (params.firstGroup + group);
+      stats[at] = f32(params.groupSize);
+      stats[at + 1u] = mean;
+      stats[at + 2u] = variance;
+    } else {
+      stats[2u * group] = mean;
+      stats[2u * group + 1u] = inverseSqrt(variance + params.eps);
+    }
   }
 }
