@@ -2,7 +2,7 @@
 // the GPU test files for headless Chromium. WGSL files are inlined as text.
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -65,8 +65,15 @@ if (args.has('--tests')) {
   const cli = { ...common, platform: 'node', target: 'node20', external: ['webgpu'], banner: { js: '#!/usr/bin/env node' } };
   await build({ ...cli, entryPoints: ['tools/ba-webgpu.ts'], outfile: 'dist/tools/ba-webgpu.mjs' });
   if (args.has('--cli')) process.exit(0);
-  await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/node/index.js', platform: 'node', target: 'node20', external: ['webgpu'] });
-  await build({ ...common, entryPoints: ['src/index.ts'], outfile: 'dist/browser/index.js', platform: 'browser', target: 'es2022', external: ['webgpu', 'node:*'] });
+  // The package's entry points (package.json "exports"), split so that they share one copy of
+  // the engine: classes and errors stay the same objects whichever subpath an app imports.
+  const library = { ...common, splitting: true, chunkNames: 'chunks/[name]-[hash]' };
+  // Chunk names carry hashes: clear old builds so that `npm pack` ships only this one.
+  for (const dir of ['dist/node', 'dist/browser', 'dist/types']) rmSync(join(root, dir), { recursive: true, force: true });
+  const entryPoints = { index: 'src/index.ts', eval: 'src/eval/index.ts', train: 'src/train/index.ts' };
+  await build({ ...library, entryPoints: { ...entryPoints, node: 'src/node.ts' }, outdir: 'dist/node', platform: 'node', target: 'node20', external: ['webgpu'] });
+  // No externals: a Node-only import reaching the browser build (see src/platform) fails here.
+  await build({ ...library, entryPoints, outdir: 'dist/browser', platform: 'browser', target: 'es2022' });
   // Type declarations for the package's `types` entry.
   execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
   console.log('built dist/node, dist/browser, dist/tools, dist/types');

@@ -1,7 +1,10 @@
 /**
  * ba-webgpu: few-step flow-matching sampling (BA-solver) for SiT transformers on WebGPU.
- * The one entry point apps import.
+ * The entry point apps import; the rest ships as subpaths: `ba-webgpu/eval` (metrics, PNG,
+ * plots, reports), `ba-webgpu/train` (SideNet training) and `ba-webgpu/node` (its files on disk).
  */
+// The API names WebGPU types (GPUDevice, GPUTexture): apps get them with the package.
+/// <reference types="@webgpu/types" preserve="true" />
 export { Engine, type EngineOptions } from './gpu/engine.js';
 export { Tensor, type DType } from './gpu/tensor.js';
 export * from './gpu/errors.js';
@@ -13,12 +16,6 @@ export { DEFAULT_STALL_TIMEOUT_MS, loadWeights, WeightFileError, WeightLoadAbort
 export type { VaeArch } from './model/weights.js';
 export { sample, type SampleOptions, type SolverName } from './solver/index.js';
 export type { VelocityCorrector, VelocityModel } from './solver/models.js';
-export { ImageClassifier, type Classification, type ClassifierDescription } from './eval/classifier.js';
-export { fitGaussian, frechetDistance, featureFrechetDistance, type GaussianFit } from './eval/frechet.js';
-export { encodePng, imageGridPng, type ImageGridOptions, type PngChannels } from './eval/png.js';
-export { renderLinePlotPng, renderLinePlotSvg, type LinePlot, type PlotPoint, type PlotSeries, type ReferenceLine } from './eval/plot.js';
-export { markdownTable, metricTable, type MetricRow, type MetricTableOptions } from './eval/report.js';
-export { EvalInputError } from './eval/errors.js';
 export { ImageGenerator, GeneratorError, type DecodeOptions, type GenerateOptions, type GenerateStep, type GeneratorLoadOptions, type ModelLoadProgress, type ModelSources } from './generator.js';
 export { createImageTexture, readTexturePixels, TextureError, IMAGE_TEXTURE_FORMATS, type ImageTextureFormat } from './gpu/texture.js';
 export { MAX_SEED, NonFiniteSampleError, SamplerError, SamplingAbortedError, type GuidanceOptions, type StepInfo } from './solver/index.js';
