@@ -8,13 +8,21 @@
 // With UPSAMPLE the input is first upsampled ×2 (nearest, as F.interpolate(scale_factor=2)):
 // x is [B, Cin, H/2, W/2] for an output of [B, Cout, H, W], and every output-space tap reads
 // input pixel (y / 2, x / 2), so the upsampled image is never stored.
+// Row bands (for images whose activations exceed a binding): out holds output rows
+// [rowStart, rowStart + rows) of an image `height` rows tall, and x holds input rows
+// [inRowStart, inRowStart + inRows), which must include every row those outputs tap; zero
+// padding stays at the image's edges. A whole image is rowStart = inRowStart = 0.
 
 struct Params {
   cin: u32,
   cout: u32,
-  height: u32,
+  height: u32,      // of the whole image, output space
   width: u32,
-  xGroups: u32,   // ceil(width / 8)
+  xGroups: u32,     // ceil(width / 8)
+  rows: u32,        // output rows in out
+  rowStart: u32,    // image row of out's first row
+  inRows: u32,      // input rows in x
+  inRowStart: u32,  // image row (input space) of x's first row
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -51,15 +59,16 @@ fn row(w: vec3<f32>, s0: vec4<f32>, s1: vec4<f32>, s2: vec4<f32>) -> vec4<f32> {
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   // Workgroups: x over (row, 8-pixel group), y over groups of 4 output channels, z over batch.
   let id = wg.x * WG + lane;
-  if (id >= params.height * params.xGroups) { return; }
-  let y = i32(id / params.xGroups);
+  if (id >= params.rows * params.xGroups) { return; }
+  let yOut = id / params.xGroups;
+  let y = i32(params.rowStart + yOut);
   let x0 = i32((id % params.xGroups) * 8u);
   let co0 = wg.y * 4u;
   let b = wg.z;
   // Output-space rows and columns map to input ones by a shift: 1 with UPSAMPLE, else 0.
   let up = select(0u, 1u, UPSAMPLE);
   let inWidth = params.width >> up;
-  let plane = (params.height >> up) * inWidth;
+  let plane = params.inRows * inWidth;
 
   // lo*: pixels x0..x0+3, hi*: x0+4..x0+7, one pair per output channel.
   var lo0 = vec4<f32>(0.0);
@@ -90,7 +99,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     for (var ky = 0u; ky < 3u; ky++) {
       let yy = y + i32(ky) - 1;
       let rowIn = (yy >= 0) & (yy < i32(params.height));  // & on bools: no short circuit
-      let rowBase = base + (u32(clamp(yy, 0, i32(params.height) - 1)) >> up) * inWidth;
+      // Image row to band row, clamped so padding rows outside the band still index inside it.
+      let inRow = clamp(i32(u32(clamp(yy, 0, i32(params.height) - 1)) >> up) - i32(params.inRowStart), 0, i32(params.inRows) - 1);
+      let rowBase = base + u32(inRow) * inWidth;
       let r0 = select(0.0, f32(x[rowBase + c0]), rowIn & m0);
       let r1 = select(0.0, f32(x[rowBase + c1]), rowIn & m1);
       let r2 = select(0.0, f32(x[rowBase + c2]), rowIn & m2);
@@ -122,18 +133,17 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
     }
   }
   let px = u32(x0);
-  let yu = u32(y);
-  store(b, co0, yu, px, lo0, hi0);
-  store(b, co0 + 1u, yu, px, lo1, hi1);
-  store(b, co0 + 2u, yu, px, lo2, hi2);
-  store(b, co0 + 3u, yu, px, lo3, hi3);
+  store(b, co0, yOut, px, lo0, hi0);
+  store(b, co0 + 1u, yOut, px, lo1, hi1);
+  store(b, co0 + 2u, yOut, px, lo2, hi2);
+  store(b, co0 + 3u, yOut, px, lo3, hi3);
 }
 
 fn store(b: u32, co: u32, y: u32, x0: u32, lo: vec4<f32>, hi: vec4<f32>) {
   if (co >= params.cout) { return; }
   var shift = 0.0;
   if (HAS_BIAS) { shift = f32(bias[co]); }
-  let rowStart = ((b * params.cout + co) * params.height + y) * params.width + x0;
+  let rowStart = ((b * params.cout + co) * params.rows + y) * params.width + x0;
   for (var k = 0u; k < 4u; k++) {
     if (x0 + k < params.width) { out[rowStart + k] = T(lo[k] + shift); }
     if (x0 + 4u + k < params.width) { out[rowStart + 4u + k] = T(hi[k] + shift); }

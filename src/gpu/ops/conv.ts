@@ -32,6 +32,47 @@ export function conv3x3Upsample2x(engine: Engine, x: Tensor, weight: Tensor, bia
   return convolve(engine, 'conv3x3Upsample2x', x, weight, bias ?? undefined, false, true);
 }
 
+/** Which output rows of an image a banded conv computes, and which input rows its x holds. */
+export interface ConvRowBand {
+  /** Output rows [start, start + count) of the image. */
+  start: number;
+  count: number;
+  /** Image height in output rows (zero padding past its edges). */
+  height: number;
+  /** Image row (input space: half the output's with upsampling) of x's first row. */
+  inputStart: number;
+}
+
+/**
+ * Rows [first, end) of the input that output rows [start, start + count) of an image `height`
+ * rows tall tap: one row of halo each side, halved (nearest ×2) when upsampling.
+ */
+export function convInputRows(start: number, count: number, height: number, upsample: boolean): [number, number] {
+  const shift = upsample ? 1 : 0;
+  return [Math.max(start - 1, 0) >> shift, (Math.min(start + count, height - 1) >> shift) + 1];
+}
+
+/**
+ * conv3x3 (or conv3x3Upsample2x) of one band of output rows, for images whose activations do
+ * not fit one binding: x [B, Cin, rows, W] holds input rows [band.inputStart, +rows), which must
+ * cover convInputRows(band); the result is [B, Cout, band.count, W_out], equal to those rows of
+ * the whole-image conv.
+ */
+export function conv3x3Band(engine: Engine, x: Tensor, weight: Tensor, bias: Tensor | null | undefined, band: ConvRowBand, upsample = false): Tensor {
+  const op = upsample ? 'conv3x3Upsample2xBand' : 'conv3x3Band';
+  expectRank(op, 'x', x, 4);
+  const { start, count, height, inputStart } = band;
+  const badHeight = upsample && height % 2 !== 0;
+  if (![start, count, height, inputStart].every(Number.isSafeInteger) || start < 0 || count < 1 || start + count > height || inputStart < 0 || badHeight) {
+    throw new ShapeError(`${op}: rows [${start}, ${start + count}) are not a band of an image ${height} rows tall${upsample ? ' (even when upsampled)' : ''}, x from row ${inputStart}`);
+  }
+  const [first, end] = convInputRows(start, count, height, upsample);
+  if (first < inputStart || end > inputStart + x.shape[2]) {
+    throw new ShapeError(`${op}: output rows [${start}, ${start + count}) of ${height} need input rows [${first}, ${end}), but x ${shapeString(x.shape)} holds [${inputStart}, ${inputStart + x.shape[2]})`);
+  }
+  return convolve(engine, op, x, weight, bias ?? undefined, false, upsample, band);
+}
+
 /**
  * Input gradient of conv3x3: dy [B, Cout, H, W] and the forward weight [Cout, Cin, 3, 3]
  * -> dx [B, Cin, H, W], the same kernel reading the weight transposed and flipped.
@@ -40,12 +81,13 @@ export function conv3x3InputGrad(engine: Engine, dy: Tensor, weight: Tensor): Te
   return convolve(engine, 'conv3x3InputGrad', dy, weight, undefined, true);
 }
 
-function convolve(engine: Engine, op: string, x: Tensor, weight: Tensor, bias: Tensor | undefined, transposeFlip: boolean, upsample = false): Tensor {
+function convolve(engine: Engine, op: string, x: Tensor, weight: Tensor, bias: Tensor | undefined, transposeFlip: boolean, upsample = false, band?: ConvRowBand): Tensor {
   const dtype = bias ? floatDType(op, x, weight, bias) : floatDType(op, x, weight);
   expectRank(op, 'x', x, 4);
   expectRank(op, 'weight', weight, 4);
-  const [batch, cin] = x.shape;
-  const [height, width] = upsample ? [2 * x.shape[2], 2 * x.shape[3]] : [x.shape[2], x.shape[3]];
+  const [batch, cin, inRows] = x.shape;
+  const width = upsample ? 2 * x.shape[3] : x.shape[3];
+  const { start, count, height, inputStart } = band ?? { start: 0, count: upsample ? 2 * inRows : inRows, height: upsample ? 2 * inRows : inRows, inputStart: 0 };
   const [inAxis, outAxis] = transposeFlip ? [0, 1] : [1, 0];
   const cout = weight.shape[outAxis];
   if (weight.shape[inAxis] !== cin || weight.shape[2] !== 3 || weight.shape[3] !== 3) {
@@ -53,7 +95,7 @@ function convolve(engine: Engine, op: string, x: Tensor, weight: Tensor, bias: T
     throw new ShapeError(`${op}: weight must be ${expected} for ${transposeFlip ? 'dy' : 'x'} ${shapeString(x.shape)}, got ${shapeString(weight.shape)}`);
   }
   if (bias) expectShape(op, 'bias', bias, [cout]);
-  const out = engine.empty([batch, cout, height, width], dtype);
+  const out = engine.empty([batch, cout, count, width], dtype);
   const xGroups = ceilDiv(width, CONV_PX_PER_THREAD);
   engine.dispatch({
     kernel: conv3x3Kernel,
@@ -62,9 +104,9 @@ function convolve(engine: Engine, op: string, x: Tensor, weight: Tensor, bias: T
     // Without a bias the (unread) bias binding takes the weight: a second read-only binding is legal.
     bindings: { x, weight, bias: bias ?? weight, out },
     // Output sizes: with UPSAMPLE the kernel halves them to index x.
-    uniforms: { cin, cout, height, width, xGroups },
+    uniforms: { cin, cout, height, width, xGroups, rows: count, rowStart: start, inRows, inRowStart: inputStart },
     // Channel group and batch index from the workgroup id: uniform per workgroup, so weights are shared.
-    workgroups: [ceilDiv(height * xGroups, WG), ceilDiv(cout, CONV_CO_PER_THREAD), batch],
+    workgroups: [ceilDiv(count * xGroups, WG), ceilDiv(cout, CONV_CO_PER_THREAD), batch],
     label: op,
   });
   return out;
