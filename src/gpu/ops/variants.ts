@@ -20,6 +20,7 @@ import { OPTIM_VARIANTS } from './optim.js';
 import { PATCH_VARIANTS } from './patch.js';
 import { QUADRATURE_VARIANTS } from './quadrature.js';
 import { SOFTMAX_VARIANTS } from './softmax.js';
+import { WIDEN_VARIANTS } from './widen.js';
 
 export const ALL_VARIANTS: KernelVariantSpec[] = [
   ...ELEMENTWISE_VARIANTS,
@@ -38,4 +39,5 @@ export const ALL_VARIANTS: KernelVariantSpec[] = [
   ...GROUPNORM_VARIANTS,
   ...IMAGE_VARIANTS,
   ...FINITE_VARIANTS,
+  ...WIDEN_VARIANTS,
 ];
