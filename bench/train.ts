@@ -195,7 +195,7 @@ if (withBreakdown) {
   // (the engine's GpuWaiter, kind 'link'), so the GPU backlog never builds up and the final
   // loss reads do not spin while lavapipe drains it. Two iterations; the second is reported.
   const waiter = (engine as unknown as { waiter: { wait(kind: string, f: () => Promise<unknown>): Promise<unknown> } }).waiter;
-  (engine as { submit: () => Promise<void> }).submit = async () => {
+  (engine as { submit: () => Promise<unknown> }).submit = async () => {
     await submit();
     await waiter.wait('link', () => engine.device.queue.onSubmittedWorkDone());
   };
@@ -205,7 +205,7 @@ if (withBreakdown) {
     await trainer.trainStep();
     syncedMs.push(now() - s0);
   }
-  (engine as { submit: () => Promise<void> }).submit = submit;
+  (engine as { submit: () => Promise<unknown> }).submit = submit;
 
   const B = batch;
   const x = engine.upload(rng.uniform(B * per, 1.5), [B, 4, size, size]);

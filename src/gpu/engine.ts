@@ -19,7 +19,7 @@ import { PipelineCache, type Kernel, type OverrideConstants, type StorageDType }
 import { Profiler } from './profiler.js';
 import { bindTensors, packUniforms, type DispatchArgs, type RecordedDispatch } from './recorder.js';
 import { BYTES_PER_ELEMENT, f16BitsToF32, f32ToF16Bits, shapeSize, Tensor, type DType, type TensorOwner } from './tensor.js';
-import { GpuWaiter, now } from './wait.js';
+import { GpuWaiter, now, yieldToApp } from './wait.js';
 
 export interface EngineOptions extends DeviceOptions {
   /** Idle bytes the buffer pool may keep (default 256 MiB). */
@@ -39,6 +39,26 @@ export interface EngineOptions extends DeviceOptions {
   maxQueuedDispatches?: number;
   /** Called once if the device is lost for any reason other than dispose(). */
   onDeviceLost?: (error: DeviceLostError) => void;
+}
+
+export interface SubmitOptions {
+  /** Wait until the GPU has finished the step, and return its GPU time. */
+  timed?: boolean;
+  /**
+   * Split the step into submits of about this many milliseconds of GPU work each, waiting for
+   * each and calling `yieldBetween` between them, so a render loop sharing the queue keeps its
+   * frame rate. Implies `timed`.
+   */
+  frameBudgetMs?: number;
+  /** Between budgeted submits (default: the next animation frame in a page, else a macrotask). */
+  yieldBetween?: () => Promise<void>;
+}
+
+/** A step that was waited for: its GPU time and how many submits it took. */
+export interface StepTiming {
+  /** Timestamp queries where the adapter has them, else the wall clock from submit to completion. */
+  gpuMs: number;
+  submits: number;
 }
 
 export interface KernelCall extends DispatchArgs {
@@ -68,6 +88,9 @@ export class Engine implements TensorOwner {
   private recorded: RecordedDispatch[] = [];
   private uniformArena: GPUBuffer | undefined;
   private readonly staging = new Set<GPUBuffer>();
+  /** Measured GPU milliseconds per dispatch (kernel variant and grid), for frame-budgeted submits. */
+  private readonly dispatchCosts = new Map<string, number>();
+  private stepTimer: { querySet: GPUQuerySet; resolve: GPUBuffer; read: GPUBuffer } | undefined;
   /** Open guard() calls, innermost last: the live tensors each has created, by buffer. */
   private readonly guards: Map<GPUBuffer, Tensor>[] = [];
   private uncaptured: GPUError[] = [];
@@ -259,14 +282,16 @@ export class Engine implements TensorOwner {
    * (not when the GPU finishes: use sync() or read a tensor for that). Validation and
    * out-of-memory errors of the step are thrown here, with WebGPU's message.
    */
-  async submit(): Promise<void> {
+  async submit(options: SubmitOptions = {}): Promise<StepTiming | undefined> {
     this.assertUsable();
     const step = this.recorded;
     this.recorded = [];
     if (!step.length) {
       await this.pool.checkAllocations();
-      return;
+      return undefined;
     }
+    const budget = options.frameBudgetMs;
+    if (budget !== undefined && !(budget > 0)) throw new EngineError(`frameBudgetMs must be a positive number of milliseconds, got ${budget}`);
     let pipelines: GPUComputePipeline[];
     try {
       pipelines = await Promise.all(step.map((d) => this.pipelines.pipeline(d.variant)));
@@ -278,28 +303,120 @@ export class Engine implements TensorOwner {
     const device = this.device;
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
-    const arena = this.writeUniformArena(step);
+    let timing: StepTiming | undefined;
     const profiling = this.profiler.enabled;
-    if (profiling && this.profiler.mode === 'wallclock') {
-      for (let i = 0; i < step.length; i++) {
-        const t0 = now();
-        device.queue.submit([this.encode([step[i]], [pipelines[i]], arena, i).finish()]);
-        this.waiter.submitted(1);
-        await this.waiter.wait(`dispatch:${step[i].label}`, () => device.queue.onSubmittedWorkDone());
-        this.profiler.record(step[i].label, (now() - t0) * 1e6);
+    try {
+      if (profiling && this.profiler.mode === 'wallclock') {
+        const arena = this.writeUniformArena(step);
+        for (let i = 0; i < step.length; i++) {
+          const t0 = now();
+          device.queue.submit([this.encode([step[i]], [pipelines[i]], arena, i).finish()]);
+          this.waiter.submitted(1);
+          await this.waiter.wait(`dispatch:${step[i].label}`, () => device.queue.onSubmittedWorkDone());
+          this.profiler.record(step[i].label, (now() - t0) * 1e6);
+        }
+      } else if (profiling) {
+        await this.submitWithTimestamps(step, pipelines, this.writeUniformArena(step));
+      } else if (budget !== undefined) {
+        timing = await this.submitSliced(step, pipelines, budget, options.yieldBetween ?? yieldToApp);
+      } else if (options.timed) {
+        timing = { gpuMs: await this.runSlice(step, pipelines), submits: 1 };
+      } else {
+        device.queue.submit([this.encode(step, pipelines, this.writeUniformArena(step), 0).finish()]);
+        this.waiter.submitted(step.length);
       }
-    } else if (profiling) {
-      await this.submitWithTimestamps(step, pipelines, arena);
-    } else {
-      device.queue.submit([this.encode(step, pipelines, arena, 0).finish()]);
-      this.waiter.submitted(step.length);
+    } finally {
+      this.pool.onSubmitted();
     }
-    this.pool.onSubmitted();
     if (this.waiter.queued > this.maxQueuedDispatches) await this.waiter.wait('drain', () => device.queue.onSubmittedWorkDone());
     const [validation, oom] = await Promise.all([device.popErrorScope(), device.popErrorScope()]);
     if (oom) throw new GpuOutOfMemoryError(`out of GPU memory in step [${summarize(step)}]: ${oom.message}`);
     if (validation) throw new GpuValidationError(`WebGPU rejected step [${summarize(step)}]: ${validation.message}`);
     this.throwIfFailed();
+    return timing;
+  }
+
+  /**
+   * A step as several submits of at most about `budgetMs` of GPU work each, each waited for,
+   * with `yieldBetween` (the app's next frame) between them: the app's own frames keep their
+   * rate while a generation runs. Costs are learned per dispatch (kernel variant and grid): a
+   * dispatch never seen before runs alone and is measured (the first step), later slices
+   * are planned from the costs and refine them with what each slice took. The dispatches and
+   * their order are the step's own, so the results are bit-identical to one submit.
+   */
+  private async submitSliced(step: RecordedDispatch[], pipelines: GPUComputePipeline[], budgetMs: number, yieldBetween: () => Promise<void>): Promise<StepTiming> {
+    let gpuMs = 0;
+    let submits = 0;
+    let sinceYield = 0;
+    for (let i = 0; i < step.length;) {
+      if (sinceYield >= budgetMs) {
+        await yieldBetween();
+        sinceYield = 0;
+      }
+      const known = this.dispatchCosts.get(costKey(step[i]));
+      let end = i + 1;
+      if (known !== undefined) {
+        let planned = known;
+        while (end < step.length) {
+          const cost = this.dispatchCosts.get(costKey(step[end]));
+          if (cost === undefined || planned + cost > budgetMs) break;
+          planned += cost;
+          end++;
+        }
+      }
+      const slice = step.slice(i, end);
+      const ms = await this.runSlice(slice, pipelines.slice(i, end));
+      const planned = slice.reduce((sum, d) => sum + (this.dispatchCosts.get(costKey(d)) ?? 0), 0);
+      // A measured slice rescales its dispatches' costs (half-way, to damp noise).
+      for (const d of slice) {
+        const key = costKey(d);
+        const old = this.dispatchCosts.get(key);
+        this.dispatchCosts.set(key, old === undefined || planned === 0 ? ms / slice.length : old * (0.5 + 0.5 * (ms / planned)));
+      }
+      gpuMs += ms;
+      sinceYield += ms;
+      submits++;
+      i = end;
+    }
+    return { gpuMs, submits };
+  }
+
+  /**
+   * Submits dispatches as one compute pass and waits for the GPU to finish them; returns their
+   * GPU time (timestamp queries around the pass where the adapter has them, else the wall
+   * clock from submit to completion).
+   */
+  private async runSlice(slice: RecordedDispatch[], pipelines: GPUComputePipeline[]): Promise<number> {
+    const device = this.device;
+    const arena = this.writeUniformArena(slice);
+    const timer = this.passTimer();
+    const encoder = this.encode(slice, pipelines, arena, 0, timer && { querySet: timer.querySet, perDispatch: false });
+    if (timer) {
+      encoder.resolveQuerySet(timer.querySet, 0, 2, timer.resolve, 0);
+      encoder.copyBufferToBuffer(timer.resolve, 0, timer.read, 0, 16);
+    }
+    const t0 = now();
+    device.queue.submit([encoder.finish()]);
+    this.waiter.submitted(slice.length);
+    if (!timer) {
+      await this.waiter.wait('slice', () => device.queue.onSubmittedWorkDone());
+      return now() - t0;
+    }
+    await this.waiter.wait('slice', () => timer.read.mapAsync(GPUMapMode.READ));
+    const ticks = new BigInt64Array(timer.read.getMappedRange().slice(0));
+    timer.read.unmap();
+    return Number(ticks[1] - ticks[0]) / 1e6;
+  }
+
+  /** Two timestamps around a compute pass, reused step after step; undefined without timestamp-query. */
+  private passTimer(): { querySet: GPUQuerySet; resolve: GPUBuffer; read: GPUBuffer } | undefined {
+    if (!this.features.has('timestamp-query')) return undefined;
+    this.stepTimer ??= {
+      querySet: this.device.createQuerySet({ type: 'timestamp', count: 2 }),
+      resolve: this.device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }),
+      read: this.device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }),
+    };
+    return this.stepTimer;
   }
 
   /** Submits pending work and waits until the GPU has finished it. */
@@ -317,6 +434,9 @@ export class Engine implements TensorOwner {
     this.device.removeEventListener('uncapturederror', this.onUncapturedError);
     this.pool.destroyAll();
     this.uniformArena?.destroy();
+    this.stepTimer?.querySet.destroy();
+    this.stepTimer?.resolve.destroy();
+    this.stepTimer?.read.destroy();
     for (const s of this.staging) s.destroy();
     if (this.owned) this.device.destroy();
   }
@@ -372,9 +492,14 @@ export class Engine implements TensorOwner {
     return this.uniformArena;
   }
 
-  /** Encodes dispatches; `first` is the index of step[0] in the uniform arena. */
-  private encode(step: RecordedDispatch[], pipelines: GPUComputePipeline[], arena: GPUBuffer | undefined, first: number, timestamps?: GPUQuerySet): GPUCommandEncoder {
+  /**
+   * Encodes dispatches; `first` is the index of step[0] in the uniform arena. With
+   * `timestamps`, either every dispatch gets its own pass with two queries (profiling) or the
+   * one pass gets queries 0 and 1 around it (step timing).
+   */
+  private encode(step: RecordedDispatch[], pipelines: GPUComputePipeline[], arena: GPUBuffer | undefined, first: number, timestamps?: { querySet: GPUQuerySet; perDispatch: boolean }): GPUCommandEncoder {
     const encoder = this.device.createCommandEncoder();
+    const perDispatch = timestamps?.perDispatch ?? false;
     let pass: GPUComputePassEncoder | undefined;
     step.forEach((d, i) => {
       const entries: GPUBindGroupEntry[] = [];
@@ -383,17 +508,17 @@ export class Engine implements TensorOwner {
         entries.push({ binding: d.uniformBinding, resource: { buffer: arena!, offset: (first + i) * UNIFORM_ALIGN, size: d.uniformData.byteLength } });
       }
       const group = this.device.createBindGroup({ layout: d.variant.layout, entries });
-      if (timestamps) {
-        pass = encoder.beginComputePass({ timestampWrites: { querySet: timestamps, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
+      if (timestamps && perDispatch) {
+        pass = encoder.beginComputePass({ timestampWrites: { querySet: timestamps.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 } });
       } else {
-        pass ??= encoder.beginComputePass();
+        pass ??= encoder.beginComputePass(timestamps ? { timestampWrites: { querySet: timestamps.querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : undefined);
       }
       pass.setPipeline(pipelines[i]);
       pass.setBindGroup(0, group);
       pass.dispatchWorkgroups(...d.workgroups);
-      if (timestamps) pass.end();
+      if (perDispatch) pass.end();
     });
-    if (!timestamps) pass?.end();
+    if (!perDispatch) pass?.end();
     return encoder;
   }
 
@@ -403,7 +528,7 @@ export class Engine implements TensorOwner {
     const resolve = this.device.createBuffer({ size: 8 * count, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     const read = this.device.createBuffer({ size: 8 * count, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
     try {
-      const encoder = this.encode(step, pipelines, arena, 0, querySet);
+      const encoder = this.encode(step, pipelines, arena, 0, { querySet, perDispatch: true });
       encoder.resolveQuerySet(querySet, 0, count, resolve, 0);
       encoder.copyBufferToBuffer(resolve, 0, read, 0, 8 * count);
       this.device.queue.submit([encoder.finish()]);
@@ -450,6 +575,10 @@ function checkedInts<A extends Int32Array | Uint32Array>(data: ArrayLike<number>
     if (!Number.isInteger(v) || v < lo || v > hi) throw new EngineError(`upload: element ${i} = ${v} is not a valid integer for this dtype`);
   }
   return Ctor.from(data);
+}
+
+function costKey(d: RecordedDispatch): string {
+  return `${d.variant.key}|${d.workgroups.join('x')}`;
 }
 
 function summarize(step: RecordedDispatch[]): string {

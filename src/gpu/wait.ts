@@ -53,6 +53,17 @@ export class GpuWaiter {
   }
 }
 
+/**
+ * Hands the thread back to the app between budgeted submits: the next animation frame in a
+ * visible page (the app draws its frame first), else a macrotask (workers, Node, hidden pages,
+ * where requestAnimationFrame would stall).
+ */
+export function yieldToApp(): Promise<void> {
+  const g = globalThis as { requestAnimationFrame?: (cb: () => void) => number; document?: { visibilityState?: string } };
+  if (g.requestAnimationFrame && g.document?.visibilityState === 'visible') return new Promise((resolve) => g.requestAnimationFrame!(() => resolve()));
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -58,12 +58,24 @@ export interface StepInfo {
   t: number;
   /** Backbone forwards so far (a guided forward of [x ‖ x] counts once). */
   backboneCalls: number;
-  /** Host milliseconds spent recording and submitting this step (not GPU completion). */
+  /** Host milliseconds from the start of this step's recording until the GPU finished it. */
   ms: number;
+  /** GPU milliseconds of this step: timestamp queries where the adapter has them, else the wall clock from submit to completion. */
+  gpuMs: number;
+  /** Queue submissions the step took (more than one under a frame budget). */
+  submits: number;
 }
 
 export interface SamplerHooks {
+  /** Called once the GPU has finished each step (the run waits for it), with the step's GPU time. */
   onStep?: (info: StepInfo) => void;
+  /**
+   * Split each step's GPU work into submits of about this many milliseconds, yielding to the
+   * app (its next animation frame in a page, a macrotask elsewhere) between them, so that a
+   * render loop sharing the GPU keeps its frame rate. The samples are bit-identical to an
+   * unbudgeted run. Costs are measured on the first step.
+   */
+  frameBudgetMs?: number;
   signal?: AbortSignal;
   /**
    * Tests only: called after each step's submit with the state. With guidance the tensor is
@@ -201,10 +213,18 @@ export class SamplerRun {
     this.stepStart = performance.now();
   }
 
-  /** After step i: one submit for the step, then the callbacks. */
+  /**
+   * After step i: the step's submit (several under a frame budget), then the callbacks. With a
+   * callback the run waits for the GPU to finish the step, so that progress is GPU progress;
+   * without one the GPU runs behind the host.
+   */
   async endStep(i: number, state: Tensor): Promise<void> {
-    await this.engine.submit();
-    const info: StepInfo = { step: i + 1, of: this.steps, t: this.setup.times[i + 1], backboneCalls: this.backboneCalls, ms: performance.now() - this.stepStart };
+    const { onStep, debugState, frameBudgetMs } = this.setup;
+    const timing = await this.engine.submit(onStep || debugState || frameBudgetMs !== undefined ? { timed: true, frameBudgetMs } : {});
+    const info: StepInfo = {
+      step: i + 1, of: this.steps, t: this.setup.times[i + 1], backboneCalls: this.backboneCalls, ms: performance.now() - this.stepStart,
+      gpuMs: timing?.gpuMs ?? 0, submits: timing?.submits ?? 1,
+    };
     if (this.setup.debugState) await this.setup.debugState(state, info);
     this.setup.onStep?.(info);
   }
