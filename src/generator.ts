@@ -4,9 +4,14 @@
  * latents on the GPU; decodeToTexture() puts the images into an RGBA GPUTexture the app draws
  * with its own device. No global state: everything lives on the engine it was loaded on, and
  * dispose() frees the weights and every texture the generator made.
+ *
+ * Device loss: a generator that owns its device (its engine made the device) makes a new
+ * device and engine and reloads its weights from the sources it was loaded from before the
+ * next call; on an app's device (a guest) it emits 'devicelost' and waits for reload(device).
  */
-import type { Engine } from './gpu/engine.js';
-import { DisposedError, EngineError } from './gpu/errors.js';
+import { OPTIONAL_FEATURES } from './gpu/device.js';
+import { Engine, type EngineOptions } from './gpu/engine.js';
+import { DeviceLostError, DisposedError, EngineError } from './gpu/errors.js';
 import { decodedImageShape, imageToRgba } from './gpu/ops/image.js';
 import { shapeString, type Tensor } from './gpu/tensor.js';
 import { checkImageTarget, copyTexelsToTexture, createImageTexture, readTexturePixels, texelOrder, type ImageTextureFormat } from './gpu/texture.js';
@@ -50,6 +55,36 @@ export interface GeneratorLoadOptions {
    * Progress events say where the bytes came from (`from`).
    */
   cache?: WeightCacheOptions | false;
+}
+
+export interface GeneratorCreateOptions extends GeneratorLoadOptions {
+  /** Options of the engine the generator makes, and makes again after a device loss. */
+  engine?: Omit<EngineOptions, 'device'>;
+}
+
+export interface GeneratorReloadOptions {
+  /** Options of the new engine on the device. */
+  engine?: Omit<EngineOptions, 'device'>;
+  /** Cancels the reload: it rejects with an AbortError and the generator stays on its old engine. */
+  signal?: AbortSignal;
+}
+
+/** Dispatched by an ImageGenerator whose GPU device was lost; its textures and latents are gone. */
+export class DeviceLostEvent extends Event {
+  constructor(
+    readonly error: DeviceLostError,
+    /**
+     * True when the generator makes a new device and reloads its weights on its own before
+     * its next call (it owns its device); false when the app must call reload(device).
+     */
+    readonly willRecover: boolean,
+  ) {
+    super('devicelost');
+  }
+}
+
+export interface ImageGeneratorEventMap {
+  devicelost: DeviceLostEvent;
 }
 
 /** Per-step progress: the sampler's StepInfo (`ms` = host time spent on the step) plus time since generate() began. */
@@ -96,47 +131,107 @@ export class GeneratorError extends EngineError {
   override name = 'GeneratorError';
 }
 
-export class ImageGenerator {
+/** The engine and the models on it; all four change together when the device is replaced. */
+interface LoadedSet {
+  engine: Engine;
+  sit: SitModel;
+  sidenet?: SideNetModel;
+  vae?: VaeDecoder;
+}
+
+/** Typed listeners for the generator's events (EventTarget's own signatures take any Event). */
+export interface ImageGenerator {
+  addEventListener<K extends keyof ImageGeneratorEventMap>(type: K, listener: (this: ImageGenerator, event: ImageGeneratorEventMap[K]) => unknown, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof ImageGeneratorEventMap>(type: K, listener: (this: ImageGenerator, event: ImageGeneratorEventMap[K]) => unknown, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+export class ImageGenerator extends EventTarget {
   private readonly textures = new Set<GPUTexture>();
   /** generate/decode/read calls run one at a time: the engine records one step at a time. */
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
+  private loaded: LoadedSet;
+  /** True when the generator made its engine: dispose() then disposes it too. */
+  private ownsEngine = false;
+  /** What load() read, so that the weights can be read again onto a new device. */
+  private sources: ModelSources | undefined;
+  private loadOptions: GeneratorLoadOptions = {};
+  /** The engine options of create(); otherwise a replacement engine gets the lost one's features. */
+  private engineOptions: Omit<EngineOptions, 'device'> | undefined;
+  /** Set while the current engine's device is lost and not yet replaced. */
+  private lostError: DeviceLostError | undefined;
 
   /** Takes ownership of the models: dispose() disposes them. */
-  constructor(
-    readonly engine: Engine,
-    readonly sit: SitModel,
-    readonly sidenet?: SideNetModel,
-    readonly vae?: VaeDecoder,
-  ) {
-    if (sidenet && (sidenet.channels !== sit.channels || sidenet.arch.classes !== sit.arch.classes)) {
-      throw new GeneratorError(`the SideNet (${sidenet.channels} channels, ${sidenet.arch.classes} classes) does not fit the SiT (${sit.channels} channels, ${sit.arch.classes} classes)`);
-    }
-    if (sit.latentCodec && vae) throw new GeneratorError(PIXEL_SIT_WITH_VAE);
-    if (vae && (vae.arch.latentChannels !== sit.channels || (vae.arch.outChannels !== 1 && vae.arch.outChannels !== 3))) {
-      throw new GeneratorError(`the VAE (${vae.arch.latentChannels} latent channels, ${vae.arch.outChannels} image channels) does not fit the SiT (${sit.channels} channels); images need 1 or 3 channels`);
+  constructor(engine: Engine, sit: SitModel, sidenet?: SideNetModel, vae?: VaeDecoder) {
+    super();
+    checkModelSet(sit, sidenet, vae);
+    this.loaded = { engine, sit, sidenet, vae };
+    this.watchForLoss(engine);
+  }
+
+  /**
+   * Loads the converted files one after another onto the caller's engine; if one fails, the
+   * ones already loaded are freed. The sources are kept for reloading after a device loss
+   * (bytes by reference: do not modify or transfer them).
+   */
+  static async load(engine: Engine, sources: ModelSources, options: GeneratorLoadOptions = {}): Promise<ImageGenerator> {
+    const models = await loadModels(engine, sources, options);
+    const generator = new ImageGenerator(engine, models.sit, models.sidenet, models.vae);
+    generator.sources = sources;
+    generator.loadOptions = options;
+    return generator;
+  }
+
+  /**
+   * Makes its own engine (and device) and loads the model set onto it. The generator owns
+   * both: dispose() disposes the engine, and after a device loss it makes a new one with the
+   * same options and reloads the weights before its next call.
+   */
+  static async create(sources: ModelSources, options: GeneratorCreateOptions = {}): Promise<ImageGenerator> {
+    const { engine: engineOptions, ...loadOptions } = options;
+    const engine = await Engine.create(engineOptions);
+    try {
+      const generator = await ImageGenerator.load(engine, sources, loadOptions);
+      generator.ownsEngine = true;
+      generator.engineOptions = engineOptions ?? {};
+      return generator;
+    } catch (err) {
+      engine.dispose();
+      throw err;
     }
   }
 
-  /** Loads the converted files one after another; if one fails, the ones already loaded are freed. */
-  static async load(engine: Engine, sources: ModelSources, options: GeneratorLoadOptions = {}): Promise<ImageGenerator> {
-    const progress = (model: ModelLoadProgress['model']) => options.onProgress && ((p: LoadProgress) => options.onProgress!({ ...p, model }));
-    const { signal, stallTimeoutMs, cache } = options;
-    const sit = await SitModel.load(engine, sources.sit, { dtype: options.dtype, onProgress: progress('sit'), label: 'sit', signal, stallTimeoutMs, cache });
-    let sidenet: SideNetModel | undefined;
-    let vae: VaeDecoder | undefined;
-    try {
-      if (sources.vae && sit.latentCodec) throw new GeneratorError(PIXEL_SIT_WITH_VAE);
-      // The SiT's dtype is the latents' dtype, which the other two must read.
-      if (sources.sidenet) sidenet = await SideNetModel.load(engine, sources.sidenet, { dtype: sit.dtype, onProgress: progress('sidenet'), label: 'sidenet', signal, stallTimeoutMs, cache });
-      if (sources.vae) vae = await VaeDecoder.load(engine, sources.vae, { dtype: sit.dtype, onProgress: progress('vae'), label: 'vae', signal, stallTimeoutMs, cache });
-      return new ImageGenerator(engine, sit, sidenet, vae);
-    } catch (err) {
-      sit.dispose();
-      sidenet?.dispose();
-      vae?.dispose();
-      throw err;
-    }
+  /** The engine the models live on; a new one after a device loss. */
+  get engine(): Engine {
+    return this.loaded.engine;
+  }
+
+  get sit(): SitModel {
+    return this.loaded.sit;
+  }
+
+  get sidenet(): SideNetModel | undefined {
+    return this.loaded.sidenet;
+  }
+
+  get vae(): VaeDecoder | undefined {
+    return this.loaded.vae;
+  }
+
+  /**
+   * Moves the generator onto `device` (an app's new device after a loss): makes an engine on
+   * it, reloads the weights from the sources load() was given, and frees everything on the
+   * old engine, which it disposes when its device is lost (or when the generator made it).
+   * Waits for a call in flight. Until it succeeds, calls after a loss reject with DeviceLostError.
+   */
+  async reload(device: GPUDevice, options: GeneratorReloadOptions = {}): Promise<void> {
+    this.assertAlive();
+    return this.enqueue(() => {
+      this.assertAlive();
+      return this.replaceEngine(() => Engine.create({ ...options.engine, device }), options.signal);
+    });
   }
 
   /** Latent [C, H, W] of one image. */
@@ -247,15 +342,17 @@ export class ImageGenerator {
     return this.exclusive(() => readTexturePixels(this.engine, texture));
   }
 
-  /** Frees the models' weights and destroys every texture this generator made. The engine stays the caller's. */
+  /**
+   * Frees the models' weights and destroys every texture this generator made. The engine
+   * stays the caller's, unless the generator made it (create(), or a replacement after a
+   * device loss): then it is disposed too.
+   */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.sit.dispose();
-    this.sidenet?.dispose();
-    this.vae?.dispose();
-    for (const t of this.textures) t.destroy();
-    this.textures.clear();
+    disposeModels(this.loaded);
+    this.destroyTextures();
+    if (this.ownsEngine) this.engine.dispose();
   }
 
   get isDisposed(): boolean {
@@ -269,16 +366,127 @@ export class ImageGenerator {
     throw new GeneratorError('this SiT has no latent_codec in its metadata, so its latents need a VAE to become images: load one (sources.vae)');
   }
 
+  /** Runs `task` after the calls before it, on a usable device: a lost one is replaced first, or reported. */
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(() => {
+    return this.enqueue(async () => {
       this.assertAlive();
+      await this.recoverIfLost();
       return task();
     });
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /** Only an engine that made its device can make another one; a guest's app owns the device. */
+  private get recoversItself(): boolean {
+    return this.engine.source !== 'host' && reloadableSources(this.sources) === true;
+  }
+
+  private async recoverIfLost(): Promise<void> {
+    if (!this.lostError) return;
+    if (this.engine.source === 'host') throw this.lostError;
+    // Without create()'s options, the same features keep the same dtypes and kernels.
+    const options = this.engineOptions ?? { disableFeatures: OPTIONAL_FEATURES.filter((f) => !this.engine.has(f)) };
+    await this.replaceEngine(() => Engine.create(options));
+  }
+
+  private async replaceEngine(createEngine: () => Promise<Engine>, signal?: AbortSignal): Promise<void> {
+    const reloadable = reloadableSources(this.sources);
+    if (reloadable !== true) throw new GeneratorError(`cannot reload the weights onto a new device: ${reloadable}`);
+    const engine = await createEngine();
+    let models: Omit<LoadedSet, 'engine'>;
+    try {
+      models = await loadModels(engine, this.sources!, { ...this.loadOptions, signal });
+    } catch (err) {
+      engine.dispose();
+      throw err;
+    }
+    if (this.disposed) {
+      disposeModels(models);
+      engine.dispose();
+      throw new DisposedError('this ImageGenerator was disposed while it reloaded');
+    }
+    const old = this.loaded;
+    disposeModels(old);
+    // A lost engine is of no use to anyone; a live one stays its owner's.
+    if (this.ownsEngine || this.lostError) old.engine.dispose();
+    this.loaded = { engine, ...models };
+    this.ownsEngine = true;
+    this.lostError = undefined;
+    this.watchForLoss(engine);
+  }
+
+  private watchForLoss(engine: Engine) {
+    void engine.device.lost.then((info) => {
+      // Losses caused by disposing (an owned device is destroyed) or by a replacement are not news.
+      if (this.disposed || engine.isDisposed || engine !== this.engine) return;
+      this.lostError = new DeviceLostError(info.reason ?? 'unknown', info.message);
+      this.destroyTextures();
+      const willRecover = this.recoversItself;
+      this.dispatchEvent(new DeviceLostEvent(this.lostError, willRecover));
+      // Start reloading now rather than at the next call; a failure here is retried by that call.
+      if (willRecover) this.exclusive(() => Promise.resolve()).catch(() => undefined);
+    });
+  }
+
+  private destroyTextures() {
+    for (const t of this.textures) t.destroy();
+    this.textures.clear();
   }
 
   private assertAlive() {
     if (this.disposed) throw new DisposedError('this ImageGenerator was disposed');
   }
+}
+
+function checkModelSet(sit: SitModel, sidenet?: SideNetModel, vae?: VaeDecoder) {
+  if (sidenet && (sidenet.channels !== sit.channels || sidenet.arch.classes !== sit.arch.classes)) {
+    throw new GeneratorError(`the SideNet (${sidenet.channels} channels, ${sidenet.arch.classes} classes) does not fit the SiT (${sit.channels} channels, ${sit.arch.classes} classes)`);
+  }
+  if (sit.latentCodec && vae) throw new GeneratorError(PIXEL_SIT_WITH_VAE);
+  if (vae && (vae.arch.latentChannels !== sit.channels || (vae.arch.outChannels !== 1 && vae.arch.outChannels !== 3))) {
+    throw new GeneratorError(`the VAE (${vae.arch.latentChannels} latent channels, ${vae.arch.outChannels} image channels) does not fit the SiT (${sit.channels} channels); images need 1 or 3 channels`);
+  }
+}
+
+/** Loads the converted files one after another; if one fails, the ones already loaded are freed. */
+async function loadModels(engine: Engine, sources: ModelSources, options: GeneratorLoadOptions): Promise<Omit<LoadedSet, 'engine'>> {
+  const progress = (model: ModelLoadProgress['model']) => options.onProgress && ((p: LoadProgress) => options.onProgress!({ ...p, model }));
+  const { signal, stallTimeoutMs, cache } = options;
+  const sit = await SitModel.load(engine, sources.sit, { dtype: options.dtype, onProgress: progress('sit'), label: 'sit', signal, stallTimeoutMs, cache });
+  let sidenet: SideNetModel | undefined;
+  let vae: VaeDecoder | undefined;
+  try {
+    if (sources.vae && sit.latentCodec) throw new GeneratorError(PIXEL_SIT_WITH_VAE);
+    // The SiT's dtype is the latents' dtype, which the other two must read.
+    if (sources.sidenet) sidenet = await SideNetModel.load(engine, sources.sidenet, { dtype: sit.dtype, onProgress: progress('sidenet'), label: 'sidenet', signal, stallTimeoutMs, cache });
+    if (sources.vae) vae = await VaeDecoder.load(engine, sources.vae, { dtype: sit.dtype, onProgress: progress('vae'), label: 'vae', signal, stallTimeoutMs, cache });
+    checkModelSet(sit, sidenet, vae);
+    return { sit, sidenet, vae };
+  } catch (err) {
+    sit.dispose();
+    sidenet?.dispose();
+    vae?.dispose();
+    throw err;
+  }
+}
+
+function disposeModels(models: Omit<LoadedSet, 'engine'>) {
+  models.sit.dispose();
+  models.sidenet?.dispose();
+  models.vae?.dispose();
+}
+
+/** True when every source can be read again; otherwise why not. */
+function reloadableSources(sources: ModelSources | undefined): true | string {
+  if (!sources) return 'the generator was built from loaded models, not from sources (use ImageGenerator.load or create)';
+  for (const model of ['sit', 'sidenet', 'vae'] as const) {
+    // A stream is read once; keeping its bytes would hold the whole file in memory, which streaming avoids.
+    if (sources[model] instanceof ReadableStream) return `sources.${model} is a ReadableStream, which can be read only once (pass a Blob, File, URL, path or bytes to recover from device loss)`;
+  }
+  return true;
 }

@@ -16,7 +16,7 @@ export { DEFAULT_STALL_TIMEOUT_MS, loadWeights, WeightFileError, WeightLoadAbort
 export type { VaeArch } from './model/weights.js';
 export { sample, type SampleOptions, type SolverName } from './solver/index.js';
 export type { VelocityCorrector, VelocityModel } from './solver/models.js';
-export { ImageGenerator, GeneratorError, type DecodeOptions, type GenerateOptions, type GenerateStep, type GeneratorLoadOptions, type ModelLoadProgress, type ModelSources } from './generator.js';
+export { ImageGenerator, GeneratorError, DeviceLostEvent, type DecodeOptions, type GenerateOptions, type GenerateStep, type GeneratorCreateOptions, type GeneratorLoadOptions, type GeneratorReloadOptions, type ImageGeneratorEventMap, type ModelLoadProgress, type ModelSources } from './generator.js';
 export { createImageTexture, readTexturePixels, TextureError, IMAGE_TEXTURE_FORMATS, type ImageTextureFormat } from './gpu/texture.js';
 export { MAX_SEED, NonFiniteSampleError, SamplerError, SamplingAbortedError, type GuidanceOptions, type StepInfo } from './solver/index.js';
 export { FASHION_CODEC, decodePixels, encodePixels, type PixelLatentCodec } from './model/pixel-latent.js';
