@@ -18,9 +18,10 @@
  * maxBindingBytes option), so a device with WebGPU's default limits (128 MiB) decodes 512-px
  * images, whose 256-channel activations take 256 MiB each. Batches that do not fit decode a
  * few images at a time; an image that does not fit alone keeps its high-resolution activations
- * as row bands: 3×3 convs read their band plus one halo row each side (half a row's worth of
- * input rows when upsampling), GroupNorm merges per-band statistics before normalising band by
- * band, and the mid-block attention splits its queries (matmulAttention) so the score blocks fit.
+ * as row bands: each 3×3 conv reads the input rows its output band taps (one halo row each
+ * side, half as many rows when it upsamples), gathered from neighbouring bands; GroupNorm
+ * merges per-band statistics, then normalises band by band; the mid-block attention, at the
+ * latents' resolution, splits its queries (matmulAttention) so each score block fits.
  */
 import type { Engine } from '../gpu/engine.js';
 import { LimitExceededError, ShapeError } from '../gpu/errors.js';
@@ -98,9 +99,9 @@ export class VaeDecoder {
   /**
    * Loads a converted VAE file (kind 'vae', from tools/convert-weights). Weights load as f32
    * unless options.dtype says otherwise: f16 keeps f32 accumulation and statistics but stores
-   * activations in f16, which SD-VAEs overflow (see the module comment). The
-   * metadata arch is checked against the tensor shapes before anything is uploaded;
-   * options.signal and stallTimeoutMs bound the download.
+   * activations in f16, which SD-VAEs overflow (see the module comment). The metadata arch is
+   * checked against the tensor shapes before anything is uploaded; options.signal and
+   * stallTimeoutMs bound the download.
    */
   static async load(engine: Engine, source: WeightSource, options: LoadOptions = {}): Promise<VaeDecoder> {
     const { metadata, tensors } = await loadWeights(engine, source, { ...options, dtype: options.dtype ?? 'f32' }, checkVaeFile);
@@ -200,9 +201,10 @@ export class VaeDecoder {
     const budget = Math.min(requested ?? Infinity, limits.maxStorageBufferBindingSize, Math.floor((limits.maxBufferSize * 8) / 9));
     const bytes = BYTES_PER_ELEMENT[this.dtype];
     const channels = levelChannels(this.arch);
-    const rowBytes = channels.map((c, k) => c * (w << k) * bytes);
-    const imageBytes = rowBytes.map((r, k) => r * (h << k));
-    const whole = channels.map((_, k): RowBand[] => [[0, h << k]]);
+    // Level k is h·2ᵏ × w·2ᵏ.
+    const rowBytes = channels.map((c, k) => c * w * 2 ** k * bytes);
+    const imageBytes = rowBytes.map((r, k) => r * h * 2 ** k);
+    const whole = channels.map((_, k): RowBand[] => [[0, h * 2 ** k]]);
     const maxScoreBytes = Math.min(options.maxAttentionScoreBytes ?? DEFAULT_ATTENTION_SCORE_BYTES, budget);
     const largest = Math.max(...imageBytes);
     if (largest <= budget) return { imagesPerChunk: Math.min(count, Math.floor(budget / largest)), levels: whole, maxScoreBytes };
@@ -210,11 +212,11 @@ export class VaeDecoder {
       throw new LimitExceededError('maxStorageBufferBindingSize', imageBytes[0], budget, `VaeDecoder.decode: the mid-block attention needs one image's ${channels[0]}×${h}×${w} latent-resolution activation in one binding`);
     }
     const levels = imageBytes.map((image, k): RowBand[] => {
-      const height = h << k;
+      const height = h * 2 ** k;
       if (image <= budget) return whole[k];
       const rows = Math.floor(budget / rowBytes[k]) - 2;
       if (rows < 1) {
-        throw new LimitExceededError('maxStorageBufferBindingSize', 3 * rowBytes[k], budget, `VaeDecoder.decode: a band of 1 row plus 2 halo rows of a ${channels[k]}×${w << k} activation`);
+        throw new LimitExceededError('maxStorageBufferBindingSize', 3 * rowBytes[k], budget, `VaeDecoder.decode: a band of 1 row plus 2 halo rows of a ${channels[k]}×${w * 2 ** k} activation`);
       }
       // Equal bands (the last may be shorter) rather than full bands and a sliver.
       const bandRows = Math.ceil(height / Math.ceil(height / rows));
