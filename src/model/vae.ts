@@ -206,6 +206,10 @@ export class VaeDecoder {
     const imageBytes = rowBytes.map((r, k) => r * h * 2 ** k);
     const whole = channels.map((_, k): RowBand[] => [[0, h * 2 ** k]]);
     const maxScoreBytes = Math.min(options.maxAttentionScoreBytes ?? DEFAULT_ATTENTION_SCORE_BYTES, budget);
+    // Refused here rather than by matmulAttention halfway through, with intermediates alive.
+    if (h * w * bytes > maxScoreBytes) {
+      throw new ShapeError(`VaeDecoder.decode: one row of mid-block attention scores (${h * w} keys, ${h * w * bytes} bytes) exceeds the ${maxScoreBytes}-byte score budget`);
+    }
     const largest = Math.max(...imageBytes);
     if (largest <= budget) return { imagesPerChunk: Math.min(count, Math.floor(budget / largest)), levels: whole, maxScoreBytes };
     if (imageBytes[0] > budget) {

@@ -107,14 +107,21 @@ describe('VaeDecoder within a binding budget (batches in chunks, large images in
     const engine = await testEngine();
     const decoder = await VaeDecoder.load(engine, tinyVaeFile(35, ARCH));
     const latents = engine.zeros([1, 4, 9, 7]);
+    const wide = engine.zeros([1, 4, 2, 40]);
+    const huge = engine.zeros([1, 4, 1200, 1200]);
+    const liveBefore = engine.poolStats().liveBytes;
     // Level 2 needs 3 rows of 1,344 bytes; the attention needs the 4,032-byte level-0 activation whole.
     expect(() => decoder.decode(latents, { maxBindingBytes: 4031 })).toThrow(LimitExceededError);
     expect(() => decoder.decode(latents, { maxBindingBytes: 4031 })).toThrow(/mid-block attention needs one image's 16×9×7 latent-resolution activation in one binding: 4032 exceeds the device limit maxStorageBufferBindingSize = 4031/);
-    const wide = engine.zeros([1, 4, 2, 40]);
     expect(() => decoder.decode(wide, { maxBindingBytes: 3 * 12 * 160 * 4 - 1 })).toThrow(/a band of 1 row plus 2 halo rows of a 12×160 activation: 23040 exceeds/);
     for (const bad of [0, -1, 1.5, NaN]) expect(() => decoder.decode(latents, { maxBindingBytes: bad })).toThrow(ShapeError);
     expect(() => decoder.decode(latents, { maxBindingBytes: 0 })).toThrow(/maxBindingBytes must be a positive integer, got 0/);
-    for (const t of [latents, wide]) t.dispose();
+    expect(() => decoder.decode(latents, { maxAttentionScoreBytes: 251 })).toThrow(/one row of mid-block attention scores \(63 keys, 252 bytes\) exceeds the 251-byte score budget/);
+    // 3 × 4800 × 4800 f32 images pass a 128 MiB binding limit (lavapipe's, and WebGPU's default), budget or not.
+    if (engine.limits.maxStorageBufferBindingSize < 276480000) expect(() => decoder.decode(huge)).toThrow(/VaeDecoder\.decode: the decoded images \[1, 3, 4800, 4800\] \(decode fewer at once\): 276480000 exceeds the device limit maxStorageBufferBindingSize/);
+    // Every refusal came before any work.
+    expect(engine.poolStats().liveBytes).toBe(liveBefore);
+    for (const t of [latents, wide, huge]) t.dispose();
     decoder.dispose();
   });
 });
