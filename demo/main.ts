@@ -6,6 +6,11 @@
  * URL parameters (optional): sit=, sidenet=, vae= weight URLs (default: the shipped
  * Fashion-MNIST model under /models/, a pixel-space SiT that needs no VAE).
  * State for scripts and tests: window.demo = { state, error, lastRun }.
+ *
+ * The page draws every animation frame, as a game or an editor would, while the engine
+ * generates on the same GPU queue: with a frame budget (the form's "Frame budget", in ms) each
+ * sampling step is split into submits of about that much GPU work, and the page's frames keep
+ * coming. lastRun records the gaps between the page's frames during the run.
  */
 import { Engine, ImageGenerator, type ModelSources, type SolverName } from '../src/index.js';
 
@@ -24,6 +29,14 @@ interface RunReport {
   /** From the click until the image is in the texture (GPU work finished). */
   totalMs: number;
   msPerNfe: number;
+  /** GPU time of the sampling steps per backbone call (onStep's gpuMs). */
+  gpuMsPerNfe: number;
+  /** 0: each step is one submit. */
+  frameBudgetMs: number;
+  /** Milliseconds between the page's animation frames while the run was in flight. */
+  frameGaps: number[];
+  /** The longest single dispatch the engine measured (frame-budgeted runs), if any. */
+  longestDispatchMs?: number;
   width: number;
   height: number;
 }
@@ -49,6 +62,7 @@ const solverSelect = $<HTMLSelectElement>('solver');
 const nfeInput = $<HTMLInputElement>('nfe');
 const guidanceInput = $<HTMLInputElement>('guidance');
 const seedInput = $<HTMLInputElement>('seed');
+const budgetInput = $<HTMLInputElement>('budget');
 const generateButton = $<HTMLButtonElement>('generate');
 const cancelButton = $<HTMLButtonElement>('cancel');
 const loadButton = $<HTMLButtonElement>('load-files');
@@ -100,7 +114,14 @@ class TexturePresenter {
     this.uniforms = device.createBuffer({ size: 8, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   }
 
-  draw(texture: GPUTexture) {
+  /** One frame: the image, or black before there is one. */
+  draw(texture: GPUTexture | undefined) {
+    if (!texture) {
+      const encoder = this.device.createCommandEncoder();
+      encoder.beginRenderPass({ colorAttachments: [{ view: this.context.getCurrentTexture().createView(), loadOp: 'clear', storeOp: 'store', clearValue: [0, 0, 0, 1] }] }).end();
+      this.device.queue.submit([encoder.finish()]);
+      return;
+    }
     const scale = Math.max(1, Math.floor(CANVAS_TARGET / Math.max(texture.width, texture.height)));
     if (canvas.width !== texture.width * scale || canvas.height !== texture.height * scale) {
       canvas.width = texture.width * scale;
@@ -131,7 +152,7 @@ async function appDevice(): Promise<GPUDevice> {
   if (!adapter) throw new Error('navigator.gpu.requestAdapter() returned no adapter');
   // What the engine benefits from: half precision where offered, the adapter's buffer limits.
   return adapter.requestDevice({
-    requiredFeatures: adapter.features.has('shader-f16') ? ['shader-f16'] : [],
+    requiredFeatures: (['shader-f16', 'timestamp-query'] as const).filter((f) => adapter.features.has(f)),
     requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
   });
 }
@@ -145,6 +166,17 @@ const engine = await Engine.create({ device });
 let generator: ImageGenerator | undefined;
 let texture: GPUTexture | undefined;
 let running: AbortController | undefined;
+/** Frame gaps are collected into this while a run is in flight. */
+let frameGaps: number[] | undefined;
+let lastFrame = performance.now();
+
+function frame(now: number) {
+  frameGaps?.push(now - lastFrame);
+  lastFrame = now;
+  presenter.draw(texture);
+  requestAnimationFrame(frame);
+}
+requestAnimationFrame(frame);
 
 function fillClasses(classes: number, fashion: boolean) {
   const names = Array.from({ length: classes }, (_, i) => (fashion && classes === FASHION_CLASSES.length ? FASHION_CLASSES[i] : `class ${i}`));
@@ -186,6 +218,7 @@ async function generate() {
     nfe: Math.round(Number(nfeInput.value)),
     guidance: Number(guidanceInput.value),
     seed: Math.round(Number(seedInput.value)),
+    frameBudgetMs: Math.max(0, Number(budgetInput.value) || 0),
   };
   running = new AbortController();
   demo.state = 'generating';
@@ -193,13 +226,18 @@ async function generate() {
   cancelButton.disabled = false;
   const start = performance.now();
   let backboneCalls = 0;
+  let gpuMs = 0;
+  const gaps: number[] = (frameGaps = []);
   try {
     const latent = await generator.generate({
       labels: [request.label], solver: request.solver, nfe: request.nfe, guidance: request.guidance, seed: request.seed,
+      frameBudgetMs: request.frameBudgetMs || undefined,
       signal: running.signal,
+      // Called once the GPU has finished each step, with its GPU time.
       onStep: (s) => {
         backboneCalls = s.backboneCalls;
-        setStatus(`Step ${s.step} of ${s.of}…`);
+        gpuMs += s.gpuMs;
+        setStatus(`Step ${s.step} of ${s.of}: ${s.gpuMs.toFixed(1)} ms on the GPU${s.submits > 1 ? ` in ${s.submits} submits` : ''}…`);
       },
     });
     try {
@@ -208,15 +246,19 @@ async function generate() {
     } finally {
       latent.dispose();
     }
-    // Latency up to the image being in the texture. (Chromium 156 rejects onSubmittedWorkDone()
-    // once a canvas texture has been submitted, so this waits before drawing.)
+    // Latency up to the image being in the texture; the next frame draws it.
     await device.queue.onSubmittedWorkDone();
     const totalMs = performance.now() - start;
-    presenter.draw(texture);
-    demo.lastRun = { ...request, backboneCalls, totalMs, msPerNfe: totalMs / backboneCalls, width: texture.width, height: texture.height };
+    frameGaps = undefined;
+    const longestGap = Math.max(0, ...gaps);
+    demo.lastRun = {
+      ...request, backboneCalls, totalMs, msPerNfe: totalMs / backboneCalls, gpuMsPerNfe: gpuMs / backboneCalls,
+      frameGaps: gaps, longestDispatchMs: engine.longestDispatchMs, width: texture.width, height: texture.height,
+    };
     demo.runs++;
     setStatus(`Done: ${request.solver}, ${backboneCalls} backbone calls, seed ${request.seed}.`);
-    latencyLine.textContent = `${totalMs.toFixed(0)} ms in total, ${(totalMs / backboneCalls).toFixed(1)} ms per NFE`;
+    latencyLine.textContent = `${(gpuMs / backboneCalls).toFixed(1)} ms of GPU time per NFE, ${totalMs.toFixed(0)} ms in total; ` +
+      `longest frame gap ${longestGap.toFixed(0)} ms (${request.frameBudgetMs ? `frame budget ${request.frameBudgetMs} ms` : 'no frame budget'})`;
     demo.state = 'ready';
   } catch (err) {
     if (err instanceof Error && err.name === 'AbortError') {
@@ -224,6 +266,7 @@ async function generate() {
       demo.state = 'ready';
     } else fail(err);
   } finally {
+    frameGaps = undefined;
     running = undefined;
     generateButton.disabled = false;
     cancelButton.disabled = true;

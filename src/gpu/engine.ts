@@ -90,6 +90,7 @@ export class Engine implements TensorOwner {
   private readonly staging = new Set<GPUBuffer>();
   /** Measured GPU milliseconds per dispatch (kernel variant and grid), for frame-budgeted submits. */
   private readonly dispatchCosts = new Map<string, number>();
+  private longestDispatch: number | undefined;
   private stepTimer: { querySet: GPUQuerySet; resolve: GPUBuffer; read: GPUBuffer } | undefined;
   /** Open guard() calls, innermost last: the live tensors each has created, by buffer. */
   private readonly guards: Map<GPUBuffer, Tensor>[] = [];
@@ -367,12 +368,15 @@ export class Engine implements TensorOwner {
       const slice = step.slice(i, end);
       const ms = await this.runSlice(slice, pipelines.slice(i, end));
       const planned = slice.reduce((sum, d) => sum + (this.dispatchCosts.get(costKey(d)) ?? 0), 0);
-      // A measured slice rescales its dispatches' costs (half-way, to damp noise).
+      // A measured slice rescales its dispatches' costs: up at once when it took longer than
+      // planned (an overrun costs the app a frame), down slowly when it was faster.
+      const ratio = planned > 0 ? ms / planned : 1;
       for (const d of slice) {
         const key = costKey(d);
         const old = this.dispatchCosts.get(key);
-        this.dispatchCosts.set(key, old === undefined || planned === 0 ? ms / slice.length : old * (0.5 + 0.5 * (ms / planned)));
+        this.dispatchCosts.set(key, old === undefined || planned === 0 ? ms / slice.length : old * (ratio > 1 ? ratio : 0.8 + 0.2 * ratio));
       }
+      if (slice.length === 1) this.longestDispatch = Math.max(this.longestDispatch ?? 0, ms);
       gpuMs += ms;
       sinceYield += ms;
       submits++;
@@ -447,6 +451,14 @@ export class Engine implements TensorOwner {
 
   poolStats(): PoolStats {
     return this.pool.getStats();
+  }
+
+  /**
+   * The longest GPU time of one dispatch submitted alone by frame-budgeted submits so far
+   * (undefined before any): a frame budget cannot split work finer than a dispatch.
+   */
+  get longestDispatchMs(): number | undefined {
+    return this.longestDispatch;
   }
 
   /** What the engine holds between steps, for tests that check long runs stay flat. */
@@ -577,8 +589,22 @@ function checkedInts<A extends Int32Array | Uint32Array>(data: ArrayLike<number>
   return Ctor.from(data);
 }
 
+/**
+ * What a dispatch's GPU time depends on: its kernel variant, grid and integer uniforms (the
+ * shapes; a matmul's K changes its cost, not its grid). Float uniforms (times, scales) do not
+ * change the work, and would make every step's dispatches new.
+ */
 function costKey(d: RecordedDispatch): string {
-  return `${d.variant.key}|${d.workgroups.join('x')}`;
+  const uniform = d.variant.bindings.find((b) => b.kind === 'uniform');
+  let shapes = '';
+  if (uniform && d.uniformData) {
+    const view = new DataView(d.uniformData.buffer, d.uniformData.byteOffset, d.uniformData.byteLength);
+    for (const m of uniform.members) {
+      if (m.scalar === 'f32') continue;
+      for (let i = 0; i < m.count; i++) shapes += `${view.getUint32(m.offset + 4 * i, true)},`;
+    }
+  }
+  return `${d.variant.key}|${d.workgroups.join('x')}|${shapes}`;
 }
 
 function summarize(step: RecordedDispatch[]): string {

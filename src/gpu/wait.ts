@@ -54,14 +54,16 @@ export class GpuWaiter {
 }
 
 /**
- * Hands the thread back to the app between budgeted submits: the next animation frame in a
- * visible page (the app draws its frame first), else a macrotask (workers, Node, hidden pages,
- * where requestAnimationFrame would stall).
+ * Hands the thread back to the app between budgeted submits: in a visible page, until after
+ * the next animation frame's callbacks (a macrotask after our own frame callback, so the app's
+ * frame is submitted before the engine's next work); elsewhere (workers, Node, hidden pages,
+ * where requestAnimationFrame would stall) one macrotask.
  */
 export function yieldToApp(): Promise<void> {
   const g = globalThis as { requestAnimationFrame?: (cb: () => void) => number; document?: { visibilityState?: string } };
-  if (g.requestAnimationFrame && g.document?.visibilityState === 'visible') return new Promise((resolve) => g.requestAnimationFrame!(() => resolve()));
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  const macrotask = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+  if (g.requestAnimationFrame && g.document?.visibilityState === 'visible') return new Promise<void>((resolve) => g.requestAnimationFrame!(() => resolve())).then(macrotask);
+  return macrotask();
 }
 
 export function sleep(ms: number): Promise<void> {
