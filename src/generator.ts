@@ -15,6 +15,7 @@ import { DeviceLostError, DisposedError, EngineError } from './gpu/errors.js';
 import { decodedImageShape, imageToRgba } from './gpu/ops/image.js';
 import { shapeString, type Tensor } from './gpu/tensor.js';
 import { checkImageTarget, copyTexelsToTexture, createImageTexture, readTexturePixels, texelOrder, type ImageTextureFormat } from './gpu/texture.js';
+import { sleep } from './gpu/wait.js';
 import { SideNetModel } from './model/sidenet.js';
 import { SitModel } from './model/sit.js';
 import { VaeDecoder } from './model/vae.js';
@@ -371,7 +372,12 @@ export class ImageGenerator extends EventTarget {
     return this.enqueue(async () => {
       this.assertAlive();
       await this.recoverIfLost();
-      return task();
+      const engine = this.engine;
+      try {
+        return await task();
+      } catch (err) {
+        throw await nameDeviceLoss(engine, err);
+      }
     });
   }
 
@@ -441,6 +447,20 @@ export class ImageGenerator extends EventTarget {
   private assertAlive() {
     if (this.disposed) throw new DisposedError('this ImageGenerator was disposed');
   }
+}
+
+/** How long after a failed WebGPU call its device's lost promise may still resolve. */
+const LOSS_REPORT_GRACE_MS = 100;
+
+/**
+ * Browsers fail the calls pending on a lost device (mapAsync rejects with a DOMException
+ * AbortError) before they resolve device.lost: such a failure becomes the DeviceLostError it
+ * is. The engine's own typed errors already say what happened.
+ */
+async function nameDeviceLoss(engine: Engine, err: unknown): Promise<unknown> {
+  if (err instanceof EngineError) return err;
+  const info = await Promise.race([engine.device.lost, sleep(LOSS_REPORT_GRACE_MS)]);
+  return info ? Object.assign(new DeviceLostError(info.reason ?? 'unknown', info.message), { cause: err }) : err;
 }
 
 function checkModelSet(sit: SitModel, sidenet?: SideNetModel, vae?: VaeDecoder) {
