@@ -455,10 +455,10 @@ const LOSS_REPORT_GRACE_MS = 100;
 /**
  * Browsers fail the calls pending on a lost device (mapAsync rejects with a DOMException
  * AbortError) before they resolve device.lost: such a failure becomes the DeviceLostError it
- * is. The engine's own typed errors already say what happened.
+ * is. Other errors (the engine's typed ones, an app's callback throwing) pass at once.
  */
 async function nameDeviceLoss(engine: Engine, err: unknown): Promise<unknown> {
-  if (err instanceof EngineError) return err;
+  if (!(err instanceof DOMException)) return err;
   const info = await Promise.race([engine.device.lost, sleep(LOSS_REPORT_GRACE_MS)]);
   return info ? Object.assign(new DeviceLostError(info.reason ?? 'unknown', info.message), { cause: err }) : err;
 }
