@@ -223,9 +223,10 @@ export class ImageGenerator extends EventTarget {
 
   /**
    * Moves the generator onto `device` (an app's new device after a loss): makes an engine on
-   * it, reloads the weights from the sources load() was given, and frees everything on the
-   * old engine, which it disposes when its device is lost (or when the generator made it).
-   * Waits for a call in flight. Until it succeeds, calls after a loss reject with DeviceLostError.
+   * it, reloads the weights from the sources load() was given and frees the old ones. The old
+   * engine is disposed when its device is lost or the generator made it; a live engine of the
+   * app's stays the app's. Waits for a call in flight. Until it succeeds, calls after a loss
+   * reject with DeviceLostError.
    */
   async reload(device: GPUDevice, options: GeneratorReloadOptions = {}): Promise<void> {
     this.assertAlive();
@@ -387,7 +388,7 @@ export class ImageGenerator extends EventTarget {
     return run;
   }
 
-  /** Only an engine that made its device can make another one; a guest's app owns the device. */
+  /** Only an engine that made its device can make another one (a guest's app owns the device), and only from sources that can be read again. */
   private get recoversItself(): boolean {
     return this.engine.source !== 'host' && reloadableSources(this.sources) === true;
   }
@@ -428,8 +429,9 @@ export class ImageGenerator extends EventTarget {
 
   private watchForLoss(engine: Engine) {
     void engine.device.lost.then((info) => {
-      // Losses caused by disposing (an owned device is destroyed) or by a replacement are not news.
-      if (this.disposed || engine.isDisposed || engine !== this.engine) return;
+      // Not news: disposing an engine that made its device destroys it, and a replaced engine is gone.
+      // An app may dispose its guest engine in its own lost handler, which runs first: still a loss.
+      if (this.disposed || engine !== this.engine || (engine.isDisposed && engine.source !== 'host')) return;
       this.lostError = new DeviceLostError(info.reason ?? 'unknown', info.message);
       this.destroyTextures();
       const willRecover = this.recoversItself;

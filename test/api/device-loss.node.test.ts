@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
+import { acquireDevice } from '../../src/gpu/device.js';
 import { Engine } from '../../src/gpu/engine.js';
 import { DeviceLostError } from '../../src/gpu/errors.js';
 import { DeviceLostEvent, GeneratorError, ImageGenerator } from '../../src/generator.js';
@@ -75,18 +76,36 @@ describe('device loss in Node', () => {
   });
 
   it('disposing is not a loss: no event, and create()\'s generator disposes the engine it made', async () => {
-    const owner = await ImageGenerator.create({ sit, sidenet });
-    const guestEngine = await Engine.create();
-    const guest = await ImageGenerator.load(guestEngine, { sit, sidenet });
+    const created = await ImageGenerator.create({ sit, sidenet });
+    const callerEngine = await Engine.create();
+    const loaded = await ImageGenerator.load(callerEngine, { sit, sidenet });
     const events: string[] = [];
-    for (const g of [owner, guest]) g.addEventListener('devicelost', (e) => events.push(e.type));
-    const ownerEngine = owner.engine;
-    owner.dispose();
-    guestEngine.dispose(); // its device (the engine made it) is destroyed
-    await Promise.all([ownerEngine.device.lost, guestEngine.device.lost]);
-    expect(ownerEngine.isDisposed).toBe(true);
+    for (const g of [created, loaded]) g.addEventListener('devicelost', (e) => events.push(e.type));
+    const createdEngine = created.engine;
+    created.dispose();
+    callerEngine.dispose(); // destroys the device it made
+    await Promise.all([createdEngine.device.lost, callerEngine.device.lost]);
+    expect(createdEngine.isDisposed).toBe(true);
     expect(events).toEqual([]);
-    guest.dispose();
+    loaded.dispose();
+  });
+
+  it('a guest whose app disposes its engine in its own device.lost handler (which runs first) still hears of the loss and reloads', async () => {
+    const device = (await acquireDevice()).device;
+    const engine = await Engine.create({ device });
+    void device.lost.then(() => engine.dispose());
+    const generator = await ImageGenerator.load(engine, { sit, sidenet });
+    const lost = new Promise<DeviceLostEvent>((resolve) => generator.addEventListener('devicelost', resolve));
+    device.destroy();
+    expect((await lost).willRecover).toBe(false);
+    await expect(generator.generate(REQUEST)).rejects.toThrow(DeviceLostError);
+    const next = (await acquireDevice()).device;
+    await generator.reload(next);
+    const latent = await generator.generate(REQUEST);
+    expect(latent.shape).toEqual([REQUEST.labels.length, ...generator.latentShape]);
+    latent.dispose();
+    generator.dispose();
+    next.destroy();
   });
 });
 
