@@ -38,8 +38,9 @@ export interface ModelLoadProgress extends LoadProgress {
 
 export interface GeneratorLoadOptions {
   /**
-   * Storage dtype of weights and activations of all three networks (default: f16 where the
-   * SiT file is f16 and the device has shader-f16, else f32).
+   * Storage dtype of the SiT's and the SideNet's weights and activations (default: f16 where
+   * the SiT file is f16 and the device has shader-f16, else f32). The VAE always runs in f32:
+   * SD-VAE activations overflow f16.
    */
   dtype?: 'f32' | 'f16';
   /** Called after every tensor read, per file; files load one after another. */
@@ -88,7 +89,7 @@ export interface ImageGeneratorEventMap {
   devicelost: DeviceLostEvent;
 }
 
-/** Per-step progress: the sampler's StepInfo (`ms` = host time spent on the step) plus time since generate() began. */
+/** Per-step progress, once the GPU has finished the step: the sampler's StepInfo (GPU time `gpuMs`) plus time since generate() began. */
 export interface GenerateStep extends StepInfo {
   elapsedMs: number;
 }
@@ -109,6 +110,12 @@ export interface GenerateOptions {
   seed?: number;
   grid?: GridOptions;
   onStep?: (step: GenerateStep) => void;
+  /**
+   * Split each step's GPU work into submits of about this many milliseconds and yield to the
+   * app between them (its next animation frame in a page), so a render loop sharing the GPU
+   * keeps its frame rate; default: the generator's `frameBudgetMs`. Bit-identical results.
+   */
+  frameBudgetMs?: number;
   /** Cancels between steps: generate() then rejects with an AbortError (SamplingAbortedError) and frees what it made. */
   signal?: AbortSignal;
 }
@@ -149,6 +156,8 @@ export interface ImageGenerator {
 }
 
 export class ImageGenerator extends EventTarget {
+  /** The frame budget of generate() calls that do not set one (undefined: each step is one submit). */
+  frameBudgetMs: number | undefined;
   private readonly textures = new Set<GPUTexture>();
   /** generate/decode/read calls run one at a time: the engine records one step at a time. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -285,7 +294,7 @@ export class ImageGenerator extends EventTarget {
       try {
         const { latent } = await sample(this.engine, {
           model: this.sit, sidenet: this.sidenet, solver, nfe,
-          labels, noise, guidance, grid: options.grid, signal: options.signal,
+          labels, noise, guidance, grid: options.grid, signal: options.signal, frameBudgetMs: options.frameBudgetMs ?? this.frameBudgetMs,
           onStep: onStep && ((info) => onStep({ ...info, elapsedMs: performance.now() - start })),
         });
         return latent;
@@ -484,9 +493,10 @@ async function loadModels(engine: Engine, sources: ModelSources, options: Genera
   let vae: VaeDecoder | undefined;
   try {
     if (sources.vae && sit.latentCodec) throw new GeneratorError(PIXEL_SIT_WITH_VAE);
-    // The SiT's dtype is the latents' dtype, which the other two must read.
+    // The SiT's dtype is the latents' dtype, which the SideNet must read.
     if (sources.sidenet) sidenet = await SideNetModel.load(engine, sources.sidenet, { dtype: sit.dtype, onProgress: progress('sidenet'), label: 'sidenet', signal, stallTimeoutMs, cache });
-    if (sources.vae) vae = await VaeDecoder.load(engine, sources.vae, { dtype: sit.dtype, onProgress: progress('vae'), label: 'vae', signal, stallTimeoutMs, cache });
+    // The VAE runs in f32 whatever the SiT's dtype (SD-VAE activations overflow f16); it widens f16 latents itself.
+    if (sources.vae) vae = await VaeDecoder.load(engine, sources.vae, { onProgress: progress('vae'), label: 'vae', signal, stallTimeoutMs, cache });
     checkModelSet(sit, sidenet, vae);
     return { sit, sidenet, vae };
   } catch (err) {

@@ -73,7 +73,8 @@ async function generateOnPage(page: Page, r: Request) {
   const runs = await page.evaluate(() => window.demo.runs);
   await page.select('#label', String(r.label));
   await page.select('#solver', r.solver);
-  for (const [id, value] of [['#nfe', r.nfe], ['#guidance', r.guidance], ['#seed', r.seed]] as const) {
+  // No frame budget: these runs check images (test/demo/frame-budget.node.test.ts checks frames).
+  for (const [id, value] of [['#nfe', r.nfe], ['#guidance', r.guidance], ['#seed', r.seed], ['#budget', 0]] as const) {
     await page.$eval(id, (el, v) => ((el as HTMLInputElement).value = String(v)), value);
   }
   await page.click('#generate');
@@ -146,7 +147,7 @@ describe('demo page (headless Chromium, SwiftShader) against the engine in Node'
     await generateOnPage(page, request);
     const run = await page.evaluate(() => window.demo.lastRun!);
     expect(run).toMatchObject({ ...request, backboneCalls: 4, width: 12, height: 12 });
-    expect(await page.$eval('#latency', (el) => el.textContent)).toMatch(/^\d+ ms in total, \d+\.\d ms per NFE$/);
+    expect(await page.$eval('#latency', (el) => el.textContent)).toMatch(/^\d+\.\d ms of GPU time per NFE, \d+ ms in total; longest frame gap \d+ ms \(no frame budget\)$/);
     const node = await nodePixels({ sit: join(testModels, 'tiny-sit.safetensors'), sidenet: join(testModels, 'tiny-sidenet.safetensors') }, request);
     expectSameImage(await canvasTexels(page, 12, 12), node.pixels, 'tiny model, ba');
 
@@ -161,7 +162,7 @@ describe('demo page (headless Chromium, SwiftShader) against the engine in Node'
     const stoppedAt = page.evaluate(() => new Promise<string>((done) => {
       const status = document.getElementById('status')!;
       new MutationObserver((_, observer) => {
-        if (status.textContent === 'Step 1 of 100…') document.getElementById('cancel')!.click();
+        if (status.textContent!.startsWith('Step 1 of 100:')) document.getElementById('cancel')!.click();
         if (status.textContent === 'Cancelled.' || status.textContent!.startsWith('Done')) {
           observer.disconnect();
           done(status.textContent!);
