@@ -6,12 +6,17 @@
  * it, each at the requested batches and NFE. The split into backbone, SideNet and quadrature
  * is bench/sampler-split.ts's, the same code the Node sampler bench runs.
  *
+ * Render-loop mode (frames=BUDGET): for each model at the first batch and NFE, the page renders
+ * a frame every animation frame on the engine's device while BA-solver generates, once
+ * without and once with a frame budget, and reports the gaps between the page's frames (how
+ * an app sharing the GPU would stutter), with GPU time per NFE from onStep.
+ *
  * Runs on load. Shows a table and an SVG chart, and exposes the report as
  * window.__benchResults (updated after every case; `complete` once done), as a download link,
  * and as `__BENCH__ ` console lines for bench/browser/run.mjs; window.__benchDone turns true
  * at the end (window.__benchError holds a fatal error).
  */
-import { Engine, SideNetModel, SitModel } from '../../src/index.js';
+import { Engine, sample, SideNetModel, SitModel } from '../../src/index.js';
 import { formatTable, type Sample } from '../core.js';
 import { randomSideNet, randomSit, SIT_CONFIGS, sideNetArch, sideNetFlops, sitArch, sitFlops, type SitSize } from '../random-models.js';
 import { measureSplit, phased, splitSamples, SPLIT_RATIOS, type SplitResult } from '../sampler-split.js';
@@ -27,7 +32,10 @@ ablation=1        also time runs with the SideNet stubbed out (default 1 on a GP
 shipped=1         also the shipped model; 0 skips it
 sit=/models/fashion-sit.safetensors, sidenet=/models/fashion-sidenet.safetensors
                   the shipped model's weight files
-power=high-performance   requestAdapter powerPreference (or low-power)`;
+power=high-performance   requestAdapter powerPreference (or low-power)
+frames=8          render-loop mode: frame gaps of a page drawing every frame while BA-solver
+                  generates, without and with this frame budget in ms (default 8 on a GPU,
+                  12 headless/software); 0 skips it`;
 
 interface Settings {
   sizes: SitSize[];
@@ -41,6 +49,8 @@ interface Settings {
   sitUrl: string;
   sidenetUrl: string;
   power: GPUPowerPreference;
+  /** Render-loop mode's frame budget in ms; 0 = off. */
+  frameBudgetMs: number;
 }
 
 interface AdapterReport {
@@ -72,9 +82,28 @@ interface CaseResult {
   setupMs: number;
   /** Arithmetic per NFE (2 FLOP per multiply-add): one backbone call, the SideNet's probes. */
   gflopPerNfe: { backbone: number; sidenet: number };
-  /** The headline, ms per NFE: wall = whole sample() unprofiled; the rest from profiled runs. */
-  perNfeMs: { wall: number; backbone: number; sidenet: number; quadrature: number; sidenetAblation?: number };
+  /** The headline, ms per NFE: wall = whole sample() unprofiled; gpu = onStep's GPU time; the rest from profiled runs. */
+  perNfeMs: { wall: number; gpu: number; backbone: number; sidenet: number; quadrature: number; sidenetAblation?: number };
   split: SplitResult;
+}
+
+/** Gaps between the page's animation frames during one generation, ms. */
+interface GapStats {
+  frames: number;
+  median: number;
+  p90: number;
+  p99: number;
+  longest: number;
+}
+
+interface FrameResult {
+  case: string;
+  frameBudgetMs: number;
+  none: GapStats;
+  budgeted: GapStats;
+  /** GPU ms per NFE (onStep) without and with the budget. */
+  gpuMsPerNfe: { none: number; budgeted: number };
+  longestDispatchMs?: number;
 }
 
 interface Report {
@@ -91,6 +120,7 @@ interface Report {
   notes: string[];
   errors: { case: string; message: string }[];
   results: CaseResult[];
+  frames: FrameResult[];
   /** formatTable() of the results: ms per NFE. */
   table: string;
 }
@@ -129,6 +159,8 @@ function parseSettings(q: URLSearchParams, light: boolean): Settings {
   if (power !== 'high-performance' && power !== 'low-power') throw new Error(`query parameter power: '${power}' (high-performance or low-power)`);
   const flag = (name: string, fallback: boolean) => (q.has(name) ? !['0', 'false', 'no'].includes(q.get(name)!) : fallback);
   const [warmup] = q.get('warmup') === '0' ? [0] : positiveInts('warmup', [q.get('warmup') ?? '1']);
+  const frameBudgetMs = Number(q.get('frames') ?? (light ? 12 : 8));
+  if (!(frameBudgetMs >= 0 && Number.isFinite(frameBudgetMs))) throw new Error(`query parameter frames: '${q.get('frames')}' is not a frame budget in ms (0 skips the render-loop mode)`);
   return {
     sizes: sizes as SitSize[],
     batches: positiveInts('batches', list(q.get('batches'), light ? '1' : '1,4')),
@@ -141,6 +173,7 @@ function parseSettings(q: URLSearchParams, light: boolean): Settings {
     sitUrl: q.get('sit') ?? '/models/fashion-sit.safetensors',
     sidenetUrl: q.get('sidenet') ?? '/models/fashion-sidenet.safetensors',
     power,
+    frameBudgetMs,
   };
 }
 
@@ -160,12 +193,21 @@ const pct = (part: number, whole: number) => `${((100 * part) / whole).toFixed(p
 
 const escapeXml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
+function renderFrames(frames: FrameResult[]): void {
+  if (!frames.length) return;
+  const stats = (g: GapStats) => `${fmtMs(g.median)} / ${fmtMs(g.p90)} / ${fmtMs(g.p99)} / ${fmtMs(g.longest)}`;
+  const head = ['render loop (b1)', 'frame gaps, no budget: median / p90 / p99 / longest ms', 'with budget', 'budget ms', 'longest dispatch ms', 'GPU ms/NFE no budget / budget'];
+  const rows = frames.map((f) => [f.case, stats(f.none), stats(f.budgeted), String(f.frameBudgetMs), f.longestDispatchMs === undefined ? '–' : fmtMs(f.longestDispatchMs), `${fmtMs(f.gpuMsPerNfe.none)} / ${fmtMs(f.gpuMsPerNfe.budgeted)}`]);
+  $('frames').innerHTML = `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${
+    rows.map((r) => `<tr>${r.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+}
+
 function renderTable(results: CaseResult[]): void {
-  const head = ['case', 'wall ms/NFE', 'backbone', 'SideNet', 'quadrature', 'SideNet %', 'quad %', 'SideNet (ablation)', 'GFLOP/NFE', 'backbone GFLOP/s'];
+  const head = ['case', 'wall ms/NFE', 'GPU ms/NFE (onStep)', 'backbone', 'SideNet', 'quadrature', 'SideNet %', 'quad %', 'SideNet (ablation)', 'GFLOP/NFE', 'backbone GFLOP/s'];
   const rows = results.map((r) => {
     const m = r.perNfeMs;
     return [
-      r.case, fmtMs(m.wall), fmtMs(m.backbone), fmtMs(m.sidenet), fmtMs(m.quadrature), pct(m.sidenet, m.backbone), pct(m.quadrature, m.backbone),
+      r.case, fmtMs(m.wall), fmtMs(m.gpu), fmtMs(m.backbone), fmtMs(m.sidenet), fmtMs(m.quadrature), pct(m.sidenet, m.backbone), pct(m.quadrature, m.backbone),
       m.sidenetAblation === undefined ? '–' : fmtMs(m.sidenetAblation),
       sig3(r.gflopPerNfe.backbone + r.gflopPerNfe.sidenet), sig3(r.gflopPerNfe.backbone / (m.backbone / 1e3)),
     ];
@@ -223,6 +265,7 @@ function publish(report: Report): void {
   (window as unknown as { __benchResults: Report }).__benchResults = report;
   renderTable(report.results);
   renderChart(report.results);
+  renderFrames(report.frames);
   $('notes').innerHTML = [
     ...report.notes.map((n) => `<p class="note">${escapeXml(n)}</p>`),
     ...report.errors.map((e) => `<p class="error">${escapeXml(`${e.case}: ${e.message}`)}</p>`),
@@ -257,6 +300,13 @@ async function runCases(engine: Engine, pair: ModelPair, settings: Settings, rep
           model, sidenet, nfe, labels: pair.labelsFor(batch), size: [H, H], warmup: settings.warmup, repeats: settings.repeats, ablation: settings.ablation,
           guidance: settings.cfg !== 1 ? { scale: settings.cfg } : undefined, log: (line) => log(`  ${line}`),
         });
+        // GPU time per NFE as an app sees it: onStep, which fires once the GPU finished each step.
+        let gpuMs = 0;
+        const timed = await sample(engine, {
+          model: pair.sit, sidenet: pair.sidenet, solver: 'ba', nfe, labels: pair.labelsFor(batch), noise: 11, size: [H, H],
+          guidance: settings.cfg !== 1 ? { scale: settings.cfg } : undefined, onStep: (s) => void (gpuMs += s.gpuMs),
+        });
+        timed.latent.dispose();
         const images = settings.cfg !== 1 ? 2 * batch : batch;
         // BA-solver's SideNet image-offsets per NFE: N forward probes of 3 offsets, N − 1 backward probes of 1.
         const sideImages = (images * (3 * nfe + nfe - 1)) / nfe;
@@ -264,7 +314,7 @@ async function runCases(engine: Engine, pair: ModelPair, settings: Settings, rep
           case: name, model: pair.name, kind: pair.kind, batch, nfe, cfg: settings.cfg, latent, ...pair.extra, setupMs: pair.setupMs,
           gflopPerNfe: { backbone: sitFlops(pair.sit.arch, images) / 1e9, sidenet: sideNetFlops(pair.sidenet.arch, sideImages, H, H) / 1e9 },
           perNfeMs: {
-            wall: split.wallPerNfe, backbone: split.profiled.backbone, sidenet: split.profiled.sidenet, quadrature: split.profiled.solver,
+            wall: split.wallPerNfe, gpu: gpuMs / nfe, backbone: split.profiled.backbone, sidenet: split.profiled.sidenet, quadrature: split.profiled.solver,
             sidenetAblation: split.ablation?.sidenetPerNfe,
           },
           split,
@@ -276,6 +326,63 @@ async function runCases(engine: Engine, pair: ModelPair, settings: Settings, rep
       }
       publish(report);
     }
+  }
+}
+
+function gapStats(gaps: number[]): GapStats {
+  const sorted = [...gaps].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { frames: gaps.length, median: at(0.5), p90: at(0.9), p99: at(0.99), longest: sorted.at(-1) ?? 0 };
+}
+
+/**
+ * The page as an app: a frame rendered on the engine's device every animation frame (a render
+ * pass into the app's own texture, queued like any app's frame) while BA-solver generates
+ * (batch 1, the first NFE), without and with the frame budget. A texture rather than a canvas:
+ * headless Chromium without a GPU cannot present WebGPU canvases with the bench's flags.
+ */
+async function measureFrames(engine: Engine, pair: ModelPair, settings: Settings, report: Report): Promise<void> {
+  const target = engine.device.createTexture({ size: [256, 256], format: 'rgba8unorm', usage: GPUTextureUsage.RENDER_ATTACHMENT });
+  let gaps: number[] | undefined;
+  let last = performance.now();
+  let running = true;
+  const frame = (now: number) => {
+    gaps?.push(now - last);
+    last = now;
+    const encoder = engine.device.createCommandEncoder();
+    const shade = (now / 1000) % 1;
+    encoder.beginRenderPass({ colorAttachments: [{ view: target.createView(), loadOp: 'clear', storeOp: 'store', clearValue: [shade, 0.3, 1 - shade, 1] }] }).end();
+    engine.device.queue.submit([encoder.finish()]);
+    if (running) requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+  const nfe = settings.nfes[0];
+  const H = pair.sit.arch.inputSize;
+  const run = async (frameBudgetMs: number | undefined) => {
+    let gpuMs = 0;
+    gaps = [];
+    const { latent } = await sample(engine, {
+      model: pair.sit, sidenet: pair.sidenet, solver: 'ba', nfe, labels: pair.labelsFor(1), noise: 12, size: [H, H], frameBudgetMs,
+      onStep: (s) => void (gpuMs += s.gpuMs),
+    });
+    latent.dispose();
+    const measured = gaps;
+    gaps = undefined;
+    return { gaps: measured, gpuMsPerNfe: gpuMs / nfe };
+  };
+  try {
+    status(`render loop: ${pair.name} …`);
+    const none = await run(undefined);
+    const budgeted = await run(settings.frameBudgetMs);
+    const result: FrameResult = {
+      case: `${pair.name} b1 N=${nfe}`, frameBudgetMs: settings.frameBudgetMs, none: gapStats(none.gaps), budgeted: gapStats(budgeted.gaps),
+      gpuMsPerNfe: { none: none.gpuMsPerNfe, budgeted: budgeted.gpuMsPerNfe }, longestDispatchMs: engine.longestDispatchMs,
+    };
+    report.frames.push(result);
+    log(`render loop ${result.case}: longest frame gap ${fmtMs(result.none.longest)} ms without a budget, ${fmtMs(result.budgeted.longest)} ms with ${settings.frameBudgetMs} ms`);
+  } finally {
+    running = false;
+    target.destroy();
   }
 }
 
@@ -340,7 +447,7 @@ async function main(): Promise<void> {
       vendor: info.vendor, architecture: info.architecture, device: info.device, description: info.description,
       isFallbackAdapter: typeof info.isFallbackAdapter === 'boolean' ? info.isFallbackAdapter : null, engine: '', features: [...adapter.features].sort(),
     },
-    settings, notes: [], errors: [], results: [], table: '',
+    settings, notes: [], errors: [], results: [], frames: [], table: '',
   };
   $('settings').textContent = `sizes ${settings.sizes.join(',') || 'none'}; batches ${settings.batches.join(',')}; NFE ${settings.nfes.join(',')}; ` +
     `warm-up ${settings.warmup}, repeats ${settings.repeats}; CFG ${settings.cfg === 1 ? 'off' : settings.cfg}; ablation ${settings.ablation ? 'on' : 'off'}; ` +
@@ -364,6 +471,7 @@ async function main(): Promise<void> {
       if (pair) {
         log(`${pair.name} ready in ${(pair.setupMs / 1e3).toFixed(1)} s`);
         await runCases(engine, pair, settings, report);
+        if (settings.frameBudgetMs > 0) await measureFrames(engine, pair, settings, report);
       }
     } catch (err) {
       report.errors.push({ case: job.label, message: errorText(err) });

@@ -130,6 +130,16 @@ describe('latency bench page (bench/browser/latency.html) in headless Chromium',
     // Legend (3) + backbone, SideNet and quadrature bars per case.
     expect(chartRects).toBe(3 + 3 * 2);
     expect(download).toMatch(/^ba-latency-.*\.json$/);
+    for (const r of report.results) expect(r.perNfeMs.gpu, `${r.case} GPU ms per NFE from onStep`).toBeGreaterThan(0);
+    // Render-loop mode: frame gaps without and with the (light default) 12 ms budget.
+    expect(report.frames).toHaveLength(1);
+    const frames = report.frames[0];
+    expect(frames).toMatchObject({ case: 'shipped fashion-sit b1 N=2', frameBudgetMs: 12 });
+    for (const run of [frames.none, frames.budgeted]) {
+      expect(run.frames).toBeGreaterThan(0);
+      expect(run.longest).toBeGreaterThanOrEqual(run.median);
+    }
+    expect(frames.longestDispatchMs).toBeGreaterThan(0);
   });
 
   it("says 'shipped model not found' for missing files and carries on", async () => {
@@ -143,5 +153,6 @@ describe('latency bench page (bench/browser/latency.html) in headless Chromium',
   it('rejects a bad query parameter with a message naming it', async () => {
     expect((await openLatencyPage('sizes=S,Q')).error).toMatch(/query parameter sizes: unknown SiT size 'Q'/);
     expect((await openLatencyPage('nfe=0')).error).toMatch(/query parameter nfe: '0' is not a positive integer/);
+    expect((await openLatencyPage('frames=-1')).error).toMatch(/query parameter frames: '-1' is not a frame budget in ms/);
   });
 });
