@@ -106,23 +106,20 @@ export function formatTable(samples: readonly Sample[], ratios: readonly Ratio[]
 }
 
 /**
- * A PyTorch peer process (a tools/reference script in `--server` mode): one JSON request per
- * line on stdin, one JSON reply per line on stdout.
+ * A peer process that answers one JSON request per line on stdin with one JSON reply per line
+ * on stdout.
  */
-export class TorchPeer {
+export class JsonLinePeer {
   private readonly proc: ChildProcessWithoutNullStreams;
   private readonly replies: ((line: string) => void)[] = [];
   private stderr = '';
 
-  constructor(private readonly script: string, threads: number) {
-    const path = new URL(`../../tools/reference/${script}`, import.meta.url).pathname;
-    this.proc = spawn(process.env.PYTHON ?? '/usr/bin/python3', [path, '--server', `--threads=${threads}`], {
-      env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
-    });
+  constructor(private readonly label: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env) {
+    this.proc = spawn(command, args, { env });
     this.proc.stderr.on('data', (d) => (this.stderr += d));
     createInterface({ input: this.proc.stdout }).on('line', (line) => this.replies.shift()?.(line));
     this.proc.on('exit', (code) => {
-      for (const r of this.replies.splice(0)) r(JSON.stringify({ error: `python exited (${code}): ${this.stderr.slice(-2000)}` }));
+      for (const r of this.replies.splice(0)) r(JSON.stringify({ error: `${label} exited (${code}): ${this.stderr.slice(-2000)}` }));
     });
   }
 
@@ -130,11 +127,19 @@ export class TorchPeer {
     const reply = new Promise<string>((resolve) => this.replies.push(resolve));
     this.proc.stdin.write(JSON.stringify(req) + '\n');
     const r = JSON.parse(await reply);
-    if (r.error) throw new Error(`${this.script}: ${r.error}`);
+    if (r.error) throw new Error(`${this.label}: ${r.error}`);
     return r;
   }
 
   close(): void {
     this.proc.stdin.end();
+  }
+}
+
+/** A PyTorch peer: a tools/reference script in `--server` mode. */
+export class TorchPeer extends JsonLinePeer {
+  constructor(script: string, threads: number) {
+    const path = new URL(`../../tools/reference/${script}`, import.meta.url).pathname;
+    super(script, process.env.PYTHON ?? '/usr/bin/python3', [path, '--server', `--threads=${threads}`], { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' });
   }
 }

@@ -9,7 +9,8 @@
  *     --external:webgpu '--external:@tensorflow/*' --outfile=dist/bench/sit.mjs
  *   VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json node dist/bench/sit.mjs \
  *     [--sizes=S,B,L,XL] [--batches=1,4] [--warmup=1] [--repeats=3] [--slow-repeats=2] \
- *     [--threads=N] [--no-torch] [--gpu] [--json=out/bench/sit.json]
+ *     [--threads=N] [--no-torch] [--gpu] [--load=0|1|both] [--ort] [--ort-sizes=S,B]
+ *     [--json=out/bench/sit.json]
  *
  * Columns: 'ours wall' = record the forward + submit + wait until the queue is idle, wall
  * clock, sleeping before the await (see src/gpu/wait.ts: dawn.node's busy-wait would steal a
@@ -19,13 +20,20 @@
  * L/2 and XL/2 use --slow-repeats (default 2) repeats. Every (size, batch) case runs on a
  * fresh Engine so its peak pool bytes belong to that case alone: peak = weights + the
  * activations' high-water mark (the pool's live + idle + pending bytes, weights included).
+ *
+ * '--load' (issue 20): 0 quiet only, 1 under load only, both (default) each implementation
+ * quiet and then with one competing busy process beside it (bench/cpu-load.ts), columns
+ * suffixed '+load', and the slowdown loaded/quiet per implementation. '--ort' adds
+ * onnxruntime-node's WebGPU EP (bench/ort-peer.ts, its own Dawn on the same adapter) as
+ * 'ort webgpu' for the sizes in --ort-sizes (default S,B).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import os from 'node:os';
 import { Engine } from '../src/gpu/engine.js';
 import { now } from '../src/gpu/wait.js';
-import { formatTable, measureAll, TorchPeer, type BenchCase, type Impl } from './core.js';
+import { withCpuLoad } from './cpu-load.js';
+import { formatTable, JsonLinePeer, measureAll, TorchPeer, type BenchCase, type Impl, type Ratio } from './core.js';
 import { Rng, randomSit, SIT_CONFIGS, sitArch, sitFlops, type SitSize } from './random-models.js';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -37,6 +45,9 @@ const slowRepeats = Number(args['slow-repeats'] ?? 2);
 const jsonPath = args.json ?? 'out/bench/sit.json';
 const withTorch = !('no-torch' in args);
 const withGpu = 'gpu' in args;
+const loadMode = args.load ?? 'both';
+if (!['0', '1', 'both'].includes(loadMode)) throw new Error(`--load must be 0, 1 or both, got ${loadMode}`);
+const ortSizes = 'ort' in args ? (args['ort-sizes'] ?? 'S,B').split(',') : [];
 for (const s of sizes) if (!(s in SIT_CONFIGS)) throw new Error(`unknown size ${s} (S, B, L, XL)`);
 
 const threads = Number(args.threads ?? os.availableParallelism?.() ?? os.cpus().length);
@@ -47,6 +58,20 @@ try {
 } catch (err) {
   console.error(`PyTorch peer unavailable (${(err as Error).message}); install tools/reference/install.sh or pass --no-torch`);
   process.exit(1);
+}
+const ort = ortSizes.length ? new JsonLinePeer('ort-peer', process.execPath, [new URL('./ort-peer.mjs', import.meta.url).pathname]) : undefined;
+let ortInfo: Record<string, unknown> | undefined;
+try {
+  ortInfo = await ort?.call({ op: 'info' });
+} catch (err) {
+  console.error(`onnxruntime-node peer unavailable (${(err as Error).message}); \`npm install --no-save onnxruntime-node\` or drop --ort`);
+  process.exit(1);
+}
+
+/** The implementation quiet, under one competing busy process, or both, per --load. */
+function withLoadModes(impl: Impl): Impl[] {
+  const loaded: Impl = { ...impl, name: `${impl.name} +load`, run: () => withCpuLoad(impl.run) };
+  return loadMode === '0' ? [impl] : loadMode === '1' ? [loaded] : [impl, loaded];
 }
 
 interface CaseInfo {
@@ -104,9 +129,12 @@ function sitCase(size: SitSize, batch: number): BenchCase {
         return engine.profiler.rows().reduce((s, r) => s + r.totalMs, 0);
       };
       if (torch) await torch.call({ op: 'setup', size, batch });
-      const impls: Impl[] = [{ name: 'ours wall', run: forwardWall, repeats: caseRepeats }];
+      const withOrt = ort && ortSizes.includes(size);
+      if (withOrt) await ort.call({ op: 'setup', size, batch });
+      const impls: Impl[] = withLoadModes({ name: 'ours wall', run: forwardWall, repeats: caseRepeats });
       if (withGpu) impls.push({ name: 'ours gpu', run: forwardGpu, repeats: caseRepeats });
-      if (torch) impls.push({ name: 'torch cpu', run: async () => (await torch.call({ op: 'run' })).ms, repeats: caseRepeats });
+      if (withOrt) impls.push(...withLoadModes({ name: 'ort webgpu', run: async () => (await ort.call({ op: 'run' })).ms, repeats: caseRepeats }));
+      if (torch) impls.push(...withLoadModes({ name: 'torch cpu', run: async () => (await torch.call({ op: 'run' })).ms, repeats: caseRepeats }));
       return {
         impls,
         dispose: () => {
@@ -114,6 +142,7 @@ function sitCase(size: SitSize, batch: number): BenchCase {
           model.dispose();
           engine.dispose();
           void torch?.call({ op: 'free' });
+          if (withOrt) void ort.call({ op: 'free' });
         },
       };
     },
@@ -121,18 +150,32 @@ function sitCase(size: SitSize, batch: number): BenchCase {
 }
 
 const cases = sizes.flatMap((s) => batches.map((b) => sitCase(s, b)));
+const get = (c: string, impl: string) => samples.find((s) => s.case === c && s.impl === impl);
 const load0 = os.loadavg();
 console.log(`load average at start: ${load0.map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`);
 if (torchInfo) console.log(`torch peer: ${JSON.stringify(torchInfo)}`);
+if (ortInfo) console.log(`ort peer: ${JSON.stringify(ortInfo)}`);
+if (loadMode !== '0') console.log('load: one busy-looping child process beside the +load columns');
 console.log(`warm-up ${warmup} run(s), median of ${repeats} (L/XL: ${Math.min(repeats, slowRepeats)})`);
 const samples = await measureAll(cases, { warmup, repeats, log: (l) => console.log('  ' + l) });
 const load1 = os.loadavg();
 torch?.close();
+ort?.close();
 
 console.log(`\nadapter: ${adapter}`);
 console.log('Per-forward latency (median ms):');
-console.log(formatTable(samples, [{ name: 'torch/ours', faster: 'ours wall', slower: 'torch cpu' }]));
-const get = (c: string, impl: string) => samples.find((s) => s.case === c && s.impl === impl);
+const slowdowns: Ratio[] = loadMode === 'both' ? ['ours wall', 'ort webgpu', 'torch cpu'].map((impl) => ({ name: `${impl.split(' ')[0]} load/quiet`, faster: impl, slower: `${impl} +load` })) : [];
+const suffix = loadMode === '1' ? ' +load' : '';
+const peerRatios: Ratio[] = [
+  { name: 'torch/ours', faster: `ours wall${suffix}`, slower: `torch cpu${suffix}` },
+  { name: 'ort/ours', faster: `ours wall${suffix}`, slower: `ort webgpu${suffix}` },
+];
+console.log(formatTable(samples, [...peerRatios, ...slowdowns]));
+const slowdown = (c: string, impl: string) => {
+  const quiet = get(c, impl);
+  const loaded = get(c, `${impl} +load`);
+  return quiet && loaded ? loaded.medianMs / quiet.medianMs : undefined;
+};
 const mib = (b: number) => (b / 2 ** 20).toFixed(0);
 const rows = infos.map((i) => {
   const ours = get(i.case, 'ours wall');
@@ -150,7 +193,8 @@ console.log(`load average at end: ${load1.map((l) => l.toFixed(2)).join(' ')}`);
 
 const report = {
   bench: 'sit-forward', adapter, torch: torchInfo, warmup, repeats, slowRepeats, loadavgStart: load0, loadavgEnd: load1,
-  cpus: os.cpus().length, cases: infos, samples,
+  cpus: os.cpus().length, cases: infos, samples, ort: ortInfo, load: loadMode,
+  slowdowns: infos.map((i) => ({ case: i.case, ours: slowdown(i.case, 'ours wall'), ort: slowdown(i.case, 'ort webgpu'), torch: slowdown(i.case, 'torch cpu') })),
 };
 mkdirSync(dirname(jsonPath), { recursive: true });
 writeFileSync(jsonPath, JSON.stringify(report, null, 2));
