@@ -50,7 +50,7 @@ describe('frame-budgeted submits', () => {
       expect(Array.from(await y.readFloat32())).toEqual(Array.from(expected));
       y.dispose();
     }
-    await expect(engine.submit({ frameBudgetMs: 0 })).resolves.toBeUndefined(); // nothing recorded: nothing checked
+    expect(await engine.submit({ frameBudgetMs: 0 })).toBe(undefined); // nothing recorded: nothing checked
     recordChain(engine, x, w, 1).dispose();
     await expect(engine.submit({ frameBudgetMs: -1 })).rejects.toThrow(/frameBudgetMs must be a positive number/);
     x.dispose();
