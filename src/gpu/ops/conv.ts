@@ -1,6 +1,9 @@
 /** 3x3 convolutions, channels-first (padding 1, stride 1). A 1x1 conv is a matmul: see matmul.ts. */
 import conv3x3Source from '../../shaders/conv3x3.wgsl';
+import conv3x3NormHeadSource from '../../shaders/conv3x3_norm_head.wgsl';
+import conv3x3PairSource from '../../shaders/conv3x3_pair.wgsl';
 import depthwise3x3Source from '../../shaders/depthwise3x3.wgsl';
+import depthwise3x3NormSource from '../../shaders/depthwise3x3_norm.wgsl';
 import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { Kernel } from '../pipelines.js';
@@ -9,6 +12,9 @@ import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type Ke
 
 export const conv3x3Kernel: Kernel = { name: 'conv3x3', source: conv3x3Source };
 export const depthwise3x3Kernel: Kernel = { name: 'depthwise3x3', source: depthwise3x3Source };
+export const depthwise3x3NormKernel: Kernel = { name: 'depthwise3x3_norm', source: depthwise3x3NormSource };
+export const conv3x3NormHeadKernel: Kernel = { name: 'conv3x3_norm_head', source: conv3x3NormHeadSource };
+export const conv3x3PairKernel: Kernel = { name: 'conv3x3_pair', source: conv3x3PairSource };
 
 const WG = 64;
 /** Output channels and pixels (of one row) per thread; fixed in the WGSL. */
@@ -142,8 +148,114 @@ function depthwise(engine: Engine, op: string, x: Tensor, weight: Tensor, flip: 
   return out;
 }
 
+export interface NormOnLoadOptions {
+  /** Channel RMSNorm epsilon; default 1e-5. */
+  eps?: number;
+  /** FiLM after the norm: ·(1 + film[b, scaleOffset + c]) + film[b, shiftOffset + c], film [B, k·C]. */
+  film?: { film: Tensor; scaleOffset: number; shiftOffset: number };
+  /** SiLU after the norm (and FiLM). */
+  silu?: boolean;
+}
+
+/**
+ * depthwiseConv3x3(act(rmsNorm(x)), weight) in one pass: x [B, C, H, W], weight [C, 1, 3, 3];
+ * act is the optional FiLM then the optional SiLU (see NormOnLoadOptions). Zero padding applies
+ * to act's output, so it equals the unfused rmsNorm → depthwiseConv3x3.
+ */
+export function depthwiseConv3x3Normed(engine: Engine, x: Tensor, weight: Tensor, options: NormOnLoadOptions = {}): Tensor {
+  const op = 'depthwiseConv3x3Normed';
+  const { film } = options;
+  const dtype = floatDType(op, x, weight, ...(film ? [film.film] : []));
+  expectRank(op, 'x', x, 4);
+  const [batch, channels, height, width] = x.shape;
+  expectShape(op, 'weight', weight, [channels, 1, 3, 3]);
+  let filmUniforms = { filmStride: 0, scaleOffset: 0, shiftOffset: 0 };
+  if (film) {
+    const t = film.film;
+    if (t.shape.length !== 2 || t.shape[0] !== batch) throw new ShapeError(`${op}: film must be [${batch}, k·${channels}] for x ${shapeString(x.shape)}, got ${shapeString(t.shape)}`);
+    for (const [name, at] of [['scaleOffset', film.scaleOffset], ['shiftOffset', film.shiftOffset]] as const) {
+      if (!Number.isInteger(at) || at < 0 || at + channels > t.shape[1]) throw new ShapeError(`${op}: film ${name} ${at} + C ${channels} exceeds film row ${t.shape[1]} (${shapeString(t.shape)})`);
+    }
+    filmUniforms = { filmStride: t.shape[1], scaleOffset: film.scaleOffset, shiftOffset: film.shiftOffset };
+  }
+  const out = engine.empty(x.shape, dtype);
+  const chunks = ceilDiv(width, 4);
+  const count = batch * height * chunks;
+  engine.dispatch({
+    kernel: depthwise3x3NormKernel,
+    dtype,
+    constants: { WG, FILM: film ? 1 : 0, SILU: options.silu ? 1 : 0 },
+    // Without FiLM the film binding is unused: x stands in (read-only bindings may alias).
+    bindings: { x, weight, film: film?.film ?? x, out },
+    uniforms: { channels, height, width, chunks, count, eps: options.eps ?? 1e-5, ...filmUniforms },
+    workgroups: grid(engine, ceilDiv(count, WG)),
+    label: `${op}${film ? '+film' : ''}${options.silu ? '+silu' : ''}`,
+  });
+  return out;
+}
+
+/**
+ * The SideNet's head: outScale[b] · conv3x3(SiLU(rmsNorm(x)), weight, bias). x [B, C, H, W],
+ * weight [Cout, C, 3, 3], bias [Cout], outScale [B] -> [B, Cout, H, W]. Meant for few output
+ * channels: every invocation recomputes its taps' norms.
+ */
+export function conv3x3NormHead(engine: Engine, x: Tensor, weight: Tensor, bias: Tensor, outScale: Tensor, eps = 1e-5): Tensor {
+  const op = 'conv3x3NormHead';
+  const dtype = floatDType(op, x, weight, bias, outScale);
+  expectRank(op, 'x', x, 4);
+  const [batch, channels, height, width] = x.shape;
+  const cout = weight.shape[0];
+  expectShape(op, 'weight', weight, [cout, channels, 3, 3]);
+  expectShape(op, 'bias', bias, [cout]);
+  expectShape(op, 'outScale', outScale, [batch]);
+  const out = engine.empty([batch, cout, height, width], dtype);
+  engine.dispatch({
+    kernel: conv3x3NormHeadKernel,
+    dtype,
+    constants: { WG },
+    bindings: { x, weight, bias, outScale, out },
+    uniforms: { channels, cout, height, width, eps },
+    workgroups: [ceilDiv(height * width, WG), ceilDiv(cout, 4), batch],
+    label: op,
+  });
+  return out;
+}
+
+/**
+ * conv3x3(concat[a, b] along channels, weight), no bias, stored `copies` times along the batch:
+ * a [B, Ca, H, W], b [B, Cb, H, W], weight [Cout, Ca + Cb, 3, 3] -> [copies·B, Cout, H, W], rows
+ * k·B + n all equal to image n's conv.
+ */
+export function conv3x3Pair(engine: Engine, a: Tensor, b: Tensor, weight: Tensor, copies = 1): Tensor {
+  const op = 'conv3x3Pair';
+  const dtype = floatDType(op, a, b, weight);
+  expectRank(op, 'a', a, 4);
+  expectRank(op, 'b', b, 4);
+  const [batch, ca, height, width] = a.shape;
+  const cb = b.shape[1];
+  if (b.shape[0] !== batch || b.shape[2] !== height || b.shape[3] !== width) throw new ShapeError(`${op}: b must be [${batch}, Cb, ${height}, ${width}] like a ${shapeString(a.shape)}, got ${shapeString(b.shape)}`);
+  const cout = weight.shape[0];
+  expectShape(op, 'weight', weight, [cout, ca + cb, 3, 3]);
+  if (!Number.isInteger(copies) || copies < 1) throw new ShapeError(`${op}: copies must be a positive integer, got ${copies}`);
+  if (batch > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
+  const out = engine.empty([copies * batch, cout, height, width], dtype);
+  engine.dispatch({
+    kernel: conv3x3PairKernel,
+    dtype,
+    constants: { WG },
+    bindings: { a, b, weight, out },
+    uniforms: { ca, cb, cout, height, width, batch, copies },
+    workgroups: [ceilDiv(height * width, WG), ceilDiv(cout, 4), batch],
+    label: op,
+  });
+  return out;
+}
+
 export const CONV_VARIANTS: KernelVariantSpec[] = [
   ...bothDTypes(conv3x3Kernel, [{ HAS_BIAS: 0, TRANSPOSE_FLIP: 0, WG }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, WG }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 1, WG }]),
   ...bothDTypes(conv3x3Kernel, [0, 1].map((HAS_BIAS) => ({ HAS_BIAS, TRANSPOSE_FLIP: 0, WG, UPSAMPLE: 1 }))),
   ...bothDTypes(depthwise3x3Kernel, [{ FLIP: 0, WG }, { FLIP: 1, WG }]),
+  ...bothDTypes(depthwise3x3NormKernel, [0, 1].flatMap((FILM) => [0, 1].map((SILU) => ({ WG, FILM, SILU })))),
+  ...bothDTypes(conv3x3NormHeadKernel, [{ WG }]),
+  ...bothDTypes(conv3x3PairKernel, [{ WG }]),
 ];

@@ -1,0 +1,96 @@
+// Depthwise 3x3 conv (padding 1, stride 1, no bias) of a channel-RMSNormed input, channels-first:
+// out = depthwise3x3(act(RMSNorm(x)), weight), x [B, C, H, W], weight [C, 1, 3, 3], where act is
+// an optional FiLM (y·(1 + scale[b, c]) + shift[b, c], read from film [B, filmStride]) then an
+// optional SiLU: the SideNet's DW1(RMSNorm(x)) and DW2(SiLU(FiLM(RMSNorm(h)))) in one pass, so
+// the normalised tensor is never stored. Zero padding applies to act's output, as when the
+// unfused conv pads its input.
+// One invocation per 4 output pixels of one image row, for all channels: a first pass over the
+// channels sums x² for its 3x6 input window, a second streams the channels through the conv.
+// Padding without branches on the loads: clamped index, then a 0/1 mask.
+
+struct Params {
+  channels: u32,
+  height: u32,
+  width: u32,
+  chunks: u32,   // ceil(width / 4)
+  count: u32,    // batch * height * chunks (one invocation each)
+  filmStride: u32,
+  scaleOffset: u32,
+  shiftOffset: u32,
+  eps: f32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<T>;
+@group(0) @binding(2) var<storage, read> weight: array<T>;
+@group(0) @binding(3) var<storage, read> film: array<T>;
+@group(0) @binding(4) var<storage, read_write> out: array<T>;
+
+override WG: u32 = 64;
+override FILM: u32 = 0;  // 0 plain (film is an unused dummy), 1 FiLM after the norm
+override SILU: u32 = 0;  // 1: SiLU after the norm (and FiLM)
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
+        @builtin(local_invocation_index) lane: u32) {
+  let id = (wg.y * groups.x + wg.x) * WG + lane;
+  if (id >= params.count) { return; }
+  let x0 = (id % params.chunks) * 4u;
+  let rowId = id / params.chunks;
+  let y = i32(rowId % params.height);
+  let b = rowId / params.height;
+  let hw = params.height * params.width;
+  let imageBase = b * params.channels * hw;
+
+  // The 3x6 window: rows y-1..y+1, columns x0-1..x0+4, row-major.
+  var pixel: array<u32, 18>;
+  var mask: array<f32, 18>;
+  for (var k = 0u; k < 18u; k++) {
+    let yy = y - 1 + i32(k / 6u);
+    let xx = i32(x0) - 1 + i32(k % 6u);
+    let inside = (yy >= 0) & (yy < i32(params.height)) & (xx >= 0) & (xx < i32(params.width));
+    pixel[k] = u32(clamp(yy, 0, i32(params.height) - 1)) * params.width + u32(clamp(xx, 0, i32(params.width) - 1));
+    mask[k] = select(0.0, 1.0, inside);
+  }
+  var sumSq: array<f32, 18>;
+  for (var c = 0u; c < params.channels; c++) {
+    let plane = imageBase + c * hw;
+    for (var k = 0u; k < 18u; k++) {
+      let v = f32(x[plane + pixel[k]]);
+      sumSq[k] += v * v;
+    }
+  }
+  var inverseRms: array<f32, 18>;
+  for (var k = 0u; k < 18u; k++) {
+    inverseRms[k] = inverseSqrt(sumSq[k] / f32(params.channels) + params.eps);
+  }
+
+  let filmBase = b * params.filmStride;
+  for (var c = 0u; c < params.channels; c++) {
+    let plane = imageBase + c * hw;
+    var scale = 1.0;
+    var shift = 0.0;
+    if (FILM == 1u) {
+      scale = 1.0 + f32(film[filmBase + params.scaleOffset + c]);
+      shift = f32(film[filmBase + params.shiftOffset + c]);
+    }
+    var window: array<f32, 18>;
+    for (var k = 0u; k < 18u; k++) {
+      var v = f32(x[plane + pixel[k]]) * inverseRms[k] * scale + shift;
+      if (SILU == 1u) { v = v / (1.0 + exp(-v)); }
+      window[k] = v * mask[k];
+    }
+    var acc = vec4<f32>(0.0);
+    for (var ky = 0u; ky < 3u; ky++) {
+      for (var kx = 0u; kx < 3u; kx++) {
+        let w = f32(weight[c * 9u + ky * 3u + kx]);
+        let at = ky * 6u + kx;
+        acc += w * vec4<f32>(window[at], window[at + 1u], window[at + 2u], window[at + 3u]);
+      }
+    }
+    let outRow = plane + u32(y) * params.width + x0;
+    for (var j = 0u; j < 4u; j++) {
+      if (x0 + j < params.width) { out[outRow + j] = T(acc[j]); }
+    }
+  }
+}
