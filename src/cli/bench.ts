@@ -3,7 +3,9 @@
  * adapter. Wall clock of whole sample() calls (read-back included), median over repeats after a
  * warm-up; each solver's cost relative to Euler's at the same NFE is the solver's own overhead
  * (for BA-solver: the SideNet probes and the quadrature). The finer split (backbone / SideNet /
- * quadrature by GPU timestamps) is `npm run bench:sampler` in the repository.
+ * quadrature by GPU timestamps) is `npm run bench:sampler` in the repository. Dispatches and
+ * submits per NFE are counted by wrapping this engine's dispatch() and submit(): on adapters where
+ * each dispatch has a fixed cost (software Vulkan), they explain much of a solver's overhead.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -21,6 +23,9 @@ export const BENCH_USAGE = `usage: ba-webgpu bench [options]
   --batch N         images per sample() call (default 16)
   --repeats N       timed runs per cell after one warm-up (default 3)
   --dtype f32|f16   (default f32)
+  --sidenet-graph fused|unfused|both
+                    the SideNet's kernels: fused (default) or the unfused graph, or both for a
+                    before/after comparison in one run
   --json FILE       also write the results as JSON (default out/bench/cli-bench.json)`;
 
 interface Cell {
@@ -30,14 +35,35 @@ interface Cell {
   msPerSample: number;
   msPerNfe: number;
   msPerImage: number;
+  /** The SideNet's graph, for solvers that use it. */
+  sidenetGraph?: 'fused' | 'unfused';
+  /** Per backbone call, counted over the last run. */
+  dispatchesPerNfe: number;
+  submitsPerNfe: number;
   vsEuler?: number;
+}
+
+/** Counts this engine's dispatch() and submit() calls (the instance's methods are wrapped). */
+function countCalls(engine: Engine): { dispatches: number; submits: number } {
+  const counts = { dispatches: 0, submits: 0 };
+  const dispatch = engine.dispatch.bind(engine);
+  const submit = engine.submit.bind(engine);
+  engine.dispatch = (call) => {
+    counts.dispatches++;
+    dispatch(call);
+  };
+  engine.submit = (options) => {
+    counts.submits++;
+    return submit(options);
+  };
+  return counts;
 }
 
 export async function benchCommand(argv: string[]): Promise<number> {
   const str = { type: 'string' as const };
   const { values: v } = parseArgs({
     args: argv,
-    options: { model: str, sidenet: str, solvers: str, nfe: str, batch: str, repeats: str, dtype: str, json: str, help: { type: 'boolean', short: 'h', default: false } },
+    options: { model: str, sidenet: str, solvers: str, nfe: str, batch: str, repeats: str, dtype: str, json: str, 'sidenet-graph': str, help: { type: 'boolean', short: 'h', default: false } },
   });
   if (v.help) {
     console.log(BENCH_USAGE);
@@ -49,6 +75,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
   const repeats = parseInteger(v.repeats, 3, '--repeats', 1, 1000);
   const dtype = v.dtype ?? 'f32';
   if (dtype !== 'f32' && dtype !== 'f16') throw new UsageError(`--dtype must be f32 or f16, got '${dtype}'`);
+  const graphOption = v['sidenet-graph'] ?? 'fused';
+  if (graphOption !== 'fused' && graphOption !== 'unfused' && graphOption !== 'both') throw new UsageError(`--sidenet-graph must be fused, unfused or both, got '${graphOption}'`);
+  const graphs: ('fused' | 'unfused')[] = graphOption === 'both' ? ['unfused', 'fused'] : [graphOption];
   const needsSideNet = solvers.some((s) => s === 'ba' || s === 'ba-single');
   const modelPath = requireFile(resolve(v.model ?? SHIPPED.sit), 'SiT weights (--model)');
   const sidenetPath = needsSideNet ? requireFile(resolve(v.sidenet ?? SHIPPED.sidenet), 'SideNet weights (--sidenet)') : undefined;
@@ -61,20 +90,30 @@ export async function benchCommand(argv: string[]): Promise<number> {
     const generator = await loadGenerator(engine, { sit: modelPath, sidenet: sidenetPath }, dtype);
     const labels = Array.from({ length: batch }, (_, i) => i % Math.min(generator.classes, 10));
     const cells: Cell[] = [];
+    const counts = countCalls(engine);
     for (const budget of budgets) {
       for (const solver of solvers) {
-        const intervals = solver === 'heun' ? Math.floor((budget + 1) / 2) : budget;
-        const times: number[] = [];
-        let calls = 0;
-        for (let r = 0; r <= repeats; r++) {
-          progress.update(`${solver} at ${budget} NFE: run ${r + 1}/${repeats + 1}`, true);
-          const result = await generate(generator, { solver, nfe: intervals, labels, seed: r, batch });
-          if (r > 0) times.push(result.batchMs[0]);
-          calls = result.backboneCalls;
+        const usesSideNet = solver === 'ba' || solver === 'ba-single';
+        for (const graph of usesSideNet ? graphs : [undefined]) {
+          if (graph && generator.sidenet) generator.sidenet.fused = graph === 'fused';
+          const intervals = solver === 'heun' ? Math.floor((budget + 1) / 2) : budget;
+          const times: number[] = [];
+          let calls = 0;
+          for (let r = 0; r <= repeats; r++) {
+            progress.update(`${solver}${graph ? ` (${graph})` : ''} at ${budget} NFE: run ${r + 1}/${repeats + 1}`, true);
+            counts.dispatches = 0;
+            counts.submits = 0;
+            const result = await generate(generator, { solver, nfe: intervals, labels, seed: r, batch });
+            if (r > 0) times.push(result.batchMs[0]);
+            calls = result.backboneCalls;
+          }
+          times.sort((a, b) => a - b);
+          const ms = times[Math.floor(times.length / 2)];
+          cells.push({
+            solver, nfe: budget, backboneCalls: calls, msPerSample: ms, msPerNfe: ms / calls, msPerImage: ms / batch,
+            sidenetGraph: graph, dispatchesPerNfe: counts.dispatches / calls, submitsPerNfe: counts.submits / calls,
+          });
         }
-        times.sort((a, b) => a - b);
-        const ms = times[Math.floor(times.length / 2)];
-        cells.push({ solver, nfe: budget, backboneCalls: calls, msPerSample: ms, msPerNfe: ms / calls, msPerImage: ms / batch });
       }
     }
     for (const cell of cells) {
@@ -84,10 +123,14 @@ export async function benchCommand(argv: string[]): Promise<number> {
     progress.done();
     const device = engine.describe();
     console.log(`device: ${device}; model ${modelPath}; batch ${batch}; median of ${repeats}`);
-    console.log('| solver | NFE | backbone calls | ms per sample() | ms per NFE | ms per image | × Euler at this NFE |');
-    console.log('|---|---|---|---|---|---|---|');
+    console.log('| solver | NFE | backbone calls | ms per sample() | ms per NFE | ms per image | dispatches per NFE | submits per NFE | × Euler at this NFE |');
+    console.log('|---|---|---|---|---|---|---|---|---|');
     for (const c of cells) {
-      console.log(`| ${c.solver} | ${c.nfe} | ${c.backboneCalls} | ${c.msPerSample.toFixed(1)} | ${c.msPerNfe.toFixed(1)} | ${c.msPerImage.toFixed(2)} | ${c.vsEuler?.toFixed(2) ?? '–'} |`);
+      const name = c.sidenetGraph && graphs.length > 1 ? `${c.solver} (${c.sidenetGraph})` : c.solver;
+      console.log(
+        `| ${name} | ${c.nfe} | ${c.backboneCalls} | ${c.msPerSample.toFixed(1)} | ${c.msPerNfe.toFixed(1)} | ${c.msPerImage.toFixed(2)} | ` +
+          `${c.dispatchesPerNfe.toFixed(1)} | ${c.submitsPerNfe.toFixed(2)} | ${c.vsEuler?.toFixed(2) ?? '–'} |`,
+      );
     }
     mkdirSync(dirname(jsonPath), { recursive: true });
     writeFileSync(jsonPath, JSON.stringify({ device, model: modelPath, batch, repeats, dtype, cells }, null, 2));
