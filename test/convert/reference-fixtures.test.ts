@@ -2,17 +2,17 @@
  * Converts the checkpoints of test/fixtures/{sit,sidenet} (written by tools/reference) and
  * checks the inferred architecture against the config the reference stored beside them.
  */
-import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convert } from '../../tools/convert-weights/index.js';
+import { fixtureNames } from '../helpers/fixtures.js';
 import { parseSafetensors, tempDir } from './helpers.js';
 
 const ROOT = join(__dirname, '..', 'fixtures');
 
 function fixtureDirs(kind: 'sit' | 'sidenet'): string[] {
   const dir = join(ROOT, kind);
-  return existsSync(dir) ? readdirSync(dir).map((d) => join(dir, d)) : [];
+  return fixtureNames(dir).map((d) => join(dir, d));
 }
 
 function load(dir: string) {

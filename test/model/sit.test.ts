@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { SitModel } from '../../src/model/sit.js';
 import { convert } from '../../tools/convert-weights/index.js';
 import { expectClose } from '../helpers/compare.js';
 import { testEngine } from '../helpers/engine.js';
+import { fixtureNames } from '../helpers/fixtures.js';
 import { readSafetensorsFile } from '../helpers/safetensors.js';
 
 const fixtureRoot = 'test/fixtures/sit';
@@ -18,7 +19,7 @@ const out = mkdtempSync(join(tmpdir(), 'ba-sit-'));
 const TOL = { atol: 0, rtol: 0, scaleTol: 2e-5 };
 
 describe('SiT forward equals the PyTorch reference (converter → engine)', () => {
-  for (const name of readdirSync(fixtureRoot)) {
+  for (const name of fixtureNames(fixtureRoot)) {
     it(name, async () => {
       const engine = await testEngine();
       const io = readSafetensorsFile(join(fixtureRoot, name, 'io.safetensors'));

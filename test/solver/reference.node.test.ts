@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { gaussianNoise, sample, type SolverName } from '../../src/solver/index.j
 import { convert } from '../../tools/convert-weights/index.js';
 import { expectClose } from '../helpers/compare.js';
 import { testEngine } from '../helpers/engine.js';
+import { fixtureNames } from '../helpers/fixtures.js';
 import { readSafetensorsFile } from '../helpers/safetensors.js';
 
 const fixtureRoot = 'test/fixtures/samplers';
@@ -32,7 +33,7 @@ interface Run {
 }
 
 describe('samplers equal the PyTorch reference step by step (converter → SitModel + SideNetModel)', () => {
-  for (const name of existsSync(fixtureRoot) ? readdirSync(fixtureRoot) : []) {
+  for (const name of fixtureNames(fixtureRoot)) {
     it(name, async () => {
       const engine = await testEngine();
       const io = readSafetensorsFile(join(fixtureRoot, name, 'trajectories.safetensors'));
