@@ -33,6 +33,8 @@ interface PhaseTracker {
   phase: Phase;
   /** Dispatches recorded per phase since the last reset. */
   counts: Record<Phase, number>;
+  /** engine.submit() calls since the last reset. */
+  submits: number;
 }
 
 const trackers = new WeakMap<Engine, PhaseTracker>();
@@ -41,11 +43,16 @@ const trackers = new WeakMap<Engine, PhaseTracker>();
 function tracker(engine: Engine): PhaseTracker {
   let state = trackers.get(engine);
   if (!state) {
-    const tracked: PhaseTracker = { phase: 'solver', counts: { backbone: 0, sidenet: 0, solver: 0 } };
+    const tracked: PhaseTracker = { phase: 'solver', counts: { backbone: 0, sidenet: 0, solver: 0 }, submits: 0 };
     const dispatch = engine.dispatch.bind(engine);
     engine.dispatch = (call: Parameters<Engine['dispatch']>[0]) => {
       tracked.counts[tracked.phase]++;
       dispatch({ ...call, label: `${tracked.phase}/${call.label ?? call.kernel.name}` });
+    };
+    const submit = engine.submit.bind(engine);
+    engine.submit = (options) => {
+      tracked.submits++;
+      return submit(options);
     };
     trackers.set(engine, tracked);
     state = tracked;
@@ -108,8 +115,8 @@ export interface SplitResult {
   /** Whole sample() unprofiled, ms per NFE (median), and every run's whole time in ms. */
   wallPerNfe: number;
   wallRunsMs: number[];
-  /** Method A: ms per NFE per phase (median over runs), per-kernel ms per NFE, dispatches per run. */
-  profiled: PhaseMs & { kernels: Record<Phase, Record<string, number>>; dispatches: Record<Phase, number> };
+  /** Method A: ms per NFE per phase (median over runs), per-kernel ms per NFE, dispatches and submits per run. */
+  profiled: PhaseMs & { kernels: Record<Phase, Record<string, number>>; dispatches: Record<Phase, number>; submits: number };
   /** Method A per run, ms per NFE. */
   profiledRuns: PhaseMs[];
   /** Method C: unprofiled ms per NFE, full vs SideNet stubbed out; the difference is the SideNet's. */
@@ -161,8 +168,10 @@ export async function measureSplit(engine: Engine, opts: SplitOptions): Promise<
   const perRun: PhaseMs[] = [];
   const kernelRuns: Record<Phase, Record<string, number[]>> = { backbone: {}, sidenet: {}, solver: {} };
   let dispatches: Record<Phase, number> = { backbone: 0, sidenet: 0, solver: 0 };
+  let submits = 0;
   for (let i = 0; i < repeats; i++) {
     for (const p of PHASES) state.counts[p] = 0;
+    state.submits = 0;
     engine.profiler.reset();
     engine.profiler.enabled = true;
     try {
@@ -173,6 +182,7 @@ export async function measureSplit(engine: Engine, opts: SplitOptions): Promise<
       engine.profiler.enabled = false;
     }
     dispatches = { ...state.counts };
+    submits = state.submits;
     const sums: PhaseMs = { backbone: 0, sidenet: 0, solver: 0 };
     const kernels: Record<Phase, Record<string, number>> = { backbone: {}, sidenet: {}, solver: {} };
     for (const row of engine.profiler.rows()) {
@@ -194,8 +204,20 @@ export async function measureSplit(engine: Engine, opts: SplitOptions): Promise<
     solver: median(perRun.map((r) => r.solver)),
     kernels: { backbone: medianKernels(kernelRuns.backbone), sidenet: medianKernels(kernelRuns.sidenet), solver: medianKernels(kernelRuns.solver) },
     dispatches,
+    submits,
   };
   return { nfe, ...calls, wallPerNfe, wallRunsMs: walls, profiled, profiledRuns: perRun, ablation, profilerMode: engine.profiler.mode, runs: repeats };
+}
+
+/** Dispatches per phase and submits of one unprofiled sample() with these options (e.g. an Euler baseline). */
+export async function countCalls(engine: Engine, options: SampleOptions): Promise<{ dispatches: Record<Phase, number>; submits: number }> {
+  const state = tracker(engine);
+  for (const p of PHASES) state.counts[p] = 0;
+  state.submits = 0;
+  const r = await sample(engine, options);
+  await engine.sync();
+  r.latent.dispose();
+  return { dispatches: { ...state.counts }, submits: state.submits };
 }
 
 /** Column names of splitSamples(), in table order. */

@@ -8,7 +8,12 @@
  *     --external:webgpu '--external:@tensorflow/*' --outfile=dist/bench/sampler.mjs
  *   VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.json node dist/bench/sampler.mjs \
  *     [--sizes=S,B] [--nfe=4] [--batch=1] [--cfg=1] [--warmup=1] [--repeats=3] \
- *     [--json=out/bench/sampler.json]
+ *     [--sidenet-graph=fused|unfused|both] [--json=out/bench/sampler.json]
+ *
+ * Per case it also prints dispatches and submits per NFE (BA-solver's against an Euler sample()
+ * of the same N), each phase's achieved GFLOP/s, and the SideNet's time share of backbone +
+ * SideNet divided by its arithmetic share (1 = as efficient per FLOP as the backbone; issue 20).
+ * --sidenet-graph=both runs every case with the unfused and the fused SideNet graph.
  *
  * Methods A ('profiled': a whole sample() under the profiler, every dispatch attributed to
  * backbone, SideNet or solver), C ('ablation': the SideNet stubbed out, interleaved with full
@@ -30,7 +35,7 @@ import { Engine } from '../src/gpu/engine.js';
 import type { Tensor } from '../src/gpu/tensor.js';
 import { biAnchorRule, SamplerRun, timeGrid } from '../src/solver/index.js';
 import { median } from './core.js';
-import { measureSplit, phased, type SplitResult } from './sampler-split.js';
+import { countCalls, measureSplit, phased, type SplitResult } from './sampler-split.js';
 import { randomSideNet, randomSit, Rng, sideNetArch, sideNetFlops, sitArch, sitFlops, type SitSize } from './random-models.js';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
@@ -41,6 +46,9 @@ const cfg = Number(args.cfg ?? 1);
 const warmup = Number(args.warmup ?? 1);
 const repeats = Number(args.repeats ?? 3);
 const jsonPath = args.json ?? 'out/bench/sampler.json';
+const graphArg = args['sidenet-graph'] ?? 'fused';
+if (!['fused', 'unfused', 'both'].includes(graphArg)) throw new Error(`--sidenet-graph must be fused, unfused or both, got '${graphArg}'`);
+const graphs = (graphArg === 'both' ? ['unfused', 'fused'] : [graphArg]) as ('fused' | 'unfused')[];
 
 interface Result {
   case: string;
@@ -52,6 +60,9 @@ interface Result {
   sideParams: number;
   backboneCalls: number;
   sidenetCalls: number;
+  sidenetGraph: 'fused' | 'unfused';
+  /** Per backbone call: BA-solver's dispatches by phase and submits, and an Euler sample()'s at the same N. */
+  calls: { ba: { dispatches: Record<string, number>; submits: number }; euler: { dispatches: number; submits: number } };
   /** Method A: per-NFE ms per phase (median over runs), per-kernel ms per NFE, dispatches per run. */
   profiled: SplitResult['profiled'];
   /** Method B: per-NFE ms per phase from isolated pieces (GPU time by timestamp queries). */
@@ -63,21 +74,28 @@ interface Result {
   runs: number;
 }
 
-async function benchSize(size: SitSize): Promise<Result> {
+async function benchSize(size: SitSize, graph: 'fused' | 'unfused'): Promise<Result> {
   const engine = await Engine.create();
   const arch = sitArch(size);
   const sit = randomSit(engine, arch, 1);
   const side = randomSideNet(engine, sideNetArch(), 2);
+  side.model.fused = graph === 'fused';
   const { model, sidenet } = phased(engine, sit.model, side.model);
   const labels = Array.from({ length: batch }, (_, i) => (37 * i + 5) % 1000);
   const guidance = cfg !== 1 ? { scale: cfg, interval: null } : undefined;
-  const name = `SiT-${size}/2 b${batch}${cfg !== 1 ? ` cfg${cfg}` : ''} BA ${nfe} NFE`;
+  const name = `SiT-${size}/2 b${batch}${cfg !== 1 ? ` cfg${cfg}` : ''} BA ${nfe} NFE${graphs.length > 1 ? ` (${graph})` : ''}`;
   console.log(`${name}: SiT ${(sit.params / 1e6).toFixed(1)} M params, SideNet ${(side.params / 1e6).toFixed(2)} M params`);
   // Methods A, C and the unprofiled wall time.
   const split = await measureSplit(engine, {
     model, sidenet, nfe, labels, size: [32, 32], guidance, warmup, repeats, ablation: true, log: (line) => console.log(`  ${line}`),
   });
   const ablation = split.ablation!;
+  const eulerCalls = await countCalls(engine, { model, solver: 'euler', nfe, labels, noise: 1234, size: [32, 32], guidance });
+  const perNfe = (n: number) => n / nfe;
+  const calls = {
+    ba: { dispatches: Object.fromEntries(Object.entries(split.profiled.dispatches).map(([k, n]) => [k, perNfe(n)])), submits: perNfe(split.profiled.submits) },
+    euler: { dispatches: perNfe(Object.values(eulerCalls.dispatches).reduce((a, b) => a + b, 0)), submits: perNfe(eulerCalls.submits) },
+  };
   console.log(`  sample wall (unprofiled): ${(split.wallPerNfe * nfe).toFixed(0)} ms per run`);
   console.log(`  ablation: full ${ablation.fullPerNfe.toFixed(0)} ms/NFE, SideNet stubbed ${ablation.noSideNetPerNfe.toFixed(0)} ms/NFE -> SideNet ${ablation.sidenetPerNfe.toFixed(0)} ms/NFE`);
 
@@ -140,7 +158,7 @@ async function benchSize(size: SitSize): Promise<Result> {
   engine.dispose();
   return {
     case: name, size, batch, cfg, nfe, sitParams: sit.params, sideParams: side.params,
-    backboneCalls: split.backboneCalls, sidenetCalls: split.sidenetCalls, profiled: split.profiled, isolated, ablation,
+    backboneCalls: split.backboneCalls, sidenetCalls: split.sidenetCalls, sidenetGraph: graph, calls, profiled: split.profiled, isolated, ablation,
     sampleWallPerNfe: split.wallPerNfe, runs: repeats,
   };
 }
@@ -154,7 +172,7 @@ console.log(`adapter: ${adapter}; profiler: ${profilerMode}`);
 console.log(`load average at start: ${load0.map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`);
 console.log(`BA-solver (Gauss–Lobatto), N = ${nfe}, batch ${batch}, CFG ${cfg === 1 ? 'off' : cfg}; warm-up ${warmup}, median of ${repeats}`);
 const results: Result[] = [];
-for (const size of sizes) results.push(await benchSize(size));
+for (const size of sizes) for (const graph of graphs) results.push(await benchSize(size, graph));
 const load1 = os.loadavg();
 
 /**
@@ -195,6 +213,19 @@ for (const r of results) {
     `solver kernels per NFE ${Object.entries(r.profiled.kernels.solver).map(([k, ms]) => `${k} ${ms.toFixed(3)} ms`).join(', ')}; ` +
     `backbone ${(flopsPerNfe(r).backbone / 1e9).toFixed(1)} GFLOP per call, SideNet ${(flopsPerNfe(r).sidenet / 1e9).toFixed(1)} GFLOP per NFE ` +
     `(${pct(flopsPerNfe(r).sidenet, flopsPerNfe(r).backbone)} of the backbone by arithmetic alone)`);
+}
+for (const r of results) {
+  // Efficiency per FLOP from the profiled split: GFLOP/s per phase, and the SideNet's share of
+  // backbone + SideNet time over its share of their arithmetic.
+  const flops = flopsPerNfe(r);
+  const gflops = (f: number, ms: number) => (f / 1e6 / ms).toFixed(1);
+  const timeShare = r.profiled.sidenet / (r.profiled.backbone + r.profiled.sidenet);
+  const flopShare = flops.sidenet / (flops.backbone + flops.sidenet);
+  const total = (d: Record<string, number>) => Object.values(d).reduce((a, b) => a + b, 0);
+  console.log(`${r.case}: per NFE BA ${total(r.calls.ba.dispatches).toFixed(1)} dispatches (SideNet ${r.calls.ba.dispatches.sidenet.toFixed(1)}, backbone ${r.calls.ba.dispatches.backbone.toFixed(1)}), ` +
+    `${r.calls.ba.submits.toFixed(2)} submits; Euler ${r.calls.euler.dispatches.toFixed(1)} dispatches, ${r.calls.euler.submits.toFixed(2)} submits`);
+  console.log(`${r.case}: backbone ${gflops(flops.backbone, r.profiled.backbone)} GFLOP/s, SideNet ${gflops(flops.sidenet, r.profiled.sidenet)} GFLOP/s; ` +
+    `SideNet time share ${(100 * timeShare).toFixed(1)} % / arithmetic share ${(100 * flopShare).toFixed(1)} % = ${(timeShare / flopShare).toFixed(2)}`);
 }
 for (const r of results) {
   console.log(`${r.case} SideNet kernels per NFE: ${Object.entries(r.profiled.kernels.sidenet).map(([k, ms]) => `${k} ${ms.toFixed(1)} ms`).join(', ')}`);
