@@ -33,16 +33,14 @@
  * noise), then per link B × (direction, u). A checkpoint stores the stream state, so a
  * resumed run draws exactly what the uninterrupted one would.
  */
-import rollForwardSource from '../shaders/roll_forward.wgsl';
 import type { Engine } from '../gpu/engine.js';
 import { EngineError } from '../gpu/errors.js';
-import { ceilDiv, grid } from '../gpu/ops/common.js';
 import { concat0 } from '../gpu/ops/copy.js';
 import { accumulate, unary } from '../gpu/ops/elementwise.js';
 import { adamw, emaUpdate } from '../gpu/ops/optim.js';
 import { sumSquares } from '../gpu/ops/grad.js';
 import { repaVelocity } from '../gpu/ops/quadrature.js';
-import type { Kernel } from '../gpu/pipelines.js';
+import { rollForward } from '../gpu/ops/roll-forward.js';
 import type { Tensor } from '../gpu/tensor.js';
 import type { SideNetArch } from '../model/weights.js';
 import type { VelocityModel } from '../solver/models.js';
@@ -392,28 +390,3 @@ export class ChainTrainer {
 const CHECKPOINT_GROUPS: readonly [string, 'params' | 'ema' | 'm' | 'v'][] = [
   ['side_model', 'params'], ['ema_side_model', 'ema'], ['optimizer.exp_avg', 'm'], ['optimizer.exp_avg_sq', 'v'],
 ];
-
-// ---- the fused roll-forward update ---------------------------------------------------
-
-const rollForwardKernel: Kernel = { name: 'train_roll_forward', source: rollForwardSource };
-
-/** x' = x − h·Σ_k w_k (v + Δ_k) with Δ = deltas [K·B, ...] offset-major, h per sample (≤ 4 nodes). */
-export function rollForward(engine: Engine, x: Tensor, v: Tensor, deltas: Tensor, h: readonly number[], weights: readonly number[]): Tensor {
-  if (weights.length > 4) throw new Error('rollForward: at most 4 quadrature nodes');
-  if (deltas.size !== weights.length * x.size) throw new Error(`rollForward: deltas [${deltas.shape}] is not ${weights.length} × [${x.shape}]`);
-  const WG = 256;
-  const out = engine.empty(x.shape, x.dtype);
-  const hT = engine.upload(h, [h.length], x.dtype);
-  const w4 = [0, 0, 0, 0].map((_, i) => weights[i] ?? 0);
-  engine.dispatch({
-    kernel: rollForwardKernel,
-    dtype: x.dtype === 'f16' ? 'f16' : 'f32',
-    constants: { WG },
-    bindings: { x, v, deltas, h: hT, out },
-    uniforms: { n: x.size, perImage: x.size / x.shape[0], nodes: weights.length, weights: w4 },
-    workgroups: grid(engine, ceilDiv(x.size, WG)),
-    label: 'train_roll_forward',
-  });
-  hT.dispose();
-  return out;
-}

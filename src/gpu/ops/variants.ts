@@ -19,6 +19,7 @@ import { NORM_VARIANTS } from './norm.js';
 import { OPTIM_VARIANTS } from './optim.js';
 import { PATCH_VARIANTS } from './patch.js';
 import { QUADRATURE_VARIANTS } from './quadrature.js';
+import { ROLL_FORWARD_VARIANTS } from './roll-forward.js';
 import { SOFTMAX_VARIANTS } from './softmax.js';
 import { WIDEN_VARIANTS } from './widen.js';
 
@@ -39,5 +40,6 @@ export const ALL_VARIANTS: KernelVariantSpec[] = [
   ...GROUPNORM_VARIANTS,
   ...IMAGE_VARIANTS,
   ...FINITE_VARIANTS,
+  ...ROLL_FORWARD_VARIANTS,
   ...WIDEN_VARIANTS,
 ];
