@@ -5,7 +5,9 @@
  */
 // The API names WebGPU types (GPUDevice, GPUTexture): apps get them with the package.
 /// <reference types="@webgpu/types" preserve="true" />
-export { Engine, type EngineOptions } from './gpu/engine.js';
+export { Engine, type EngineOptions, type KernelProfile, type KernelProfileOption, type StepTiming, type SubmitOptions } from './gpu/engine.js';
+export { autotuneMatmul } from './gpu/ops/matmul.js';
+export { loadTuning, tuningTable, type TuningTable } from './gpu/ops/autotune.js';
 export { Tensor, type DType } from './gpu/tensor.js';
 export * from './gpu/errors.js';
 export type { ProfileRow } from './gpu/profiler.js';

@@ -37,9 +37,20 @@ export interface EngineOptions extends DeviceOptions {
    * flight exhaust the process's memory maps (vm.max_map_count) and crash it.
    */
   maxQueuedDispatches?: number;
+  /**
+   * Which kernel family the ops pick: 'cpu' = the kernels tuned for Mesa's lavapipe (rows per
+   * invocation, register blocks), 'gpu' = the workgroup-cooperative ones (tiled matmul,
+   * workgroup attention and norms), 'auto' (default) = 'cpu' on lavapipe, else 'gpu'
+   * (SwiftShader runs the GPU family faster too). In Node the BA_KERNELS environment variable
+   * (gpu|cpu) overrides 'auto', so the GPU kernels can be proven on a CPU adapter.
+   */
+  kernels?: KernelProfileOption;
   /** Called once if the device is lost for any reason other than dispose(). */
   onDeviceLost?: (error: DeviceLostError) => void;
 }
+
+export type KernelProfile = 'gpu' | 'cpu';
+export type KernelProfileOption = KernelProfile | 'auto';
 
 export interface SubmitOptions {
   /** Wait until the GPU has finished the step, and return its GPU time. */
@@ -81,6 +92,8 @@ export class Engine implements TensorOwner {
   readonly pool: BufferPool;
   readonly pipelines: PipelineCache;
   readonly profiler: Profiler;
+  /** The kernel family the ops pick (EngineOptions.kernels resolved). */
+  readonly kernelProfile: KernelProfile;
 
   private readonly owned: boolean;
   private readonly waiter: GpuWaiter;
@@ -119,6 +132,7 @@ export class Engine implements TensorOwner {
     this.pipelines = new PipelineCache(device, { dumpWgsl: options.debug?.dumpWgsl });
     this.profiler = new Profiler(this.features.has('timestamp-query') ? 'timestamp' : 'wallclock');
     this.waiter = new GpuWaiter(acquired.source === 'dawn-node');
+    this.kernelProfile = resolveKernelProfile(options.kernels, acquired.adapterInfo);
     this.maxQueuedDispatches = options.maxQueuedDispatches ?? 1024;
     if (!(this.maxQueuedDispatches >= 1)) throw new EngineError(`maxQueuedDispatches must be at least 1, got ${options.maxQueuedDispatches}`);
     device.addEventListener('uncapturederror', this.onUncapturedError);
@@ -594,6 +608,15 @@ function checkedInts<A extends Int32Array | Uint32Array>(data: ArrayLike<number>
  * shapes; a matmul's K changes its cost, not its grid). Float uniforms (times, scales) do not
  * change the work, and would make every step's dispatches new.
  */
+function resolveKernelProfile(option: KernelProfileOption | undefined, adapter: AcquiredDevice['adapterInfo']): KernelProfile {
+  const fromEnv = typeof process !== 'undefined' ? process.env?.BA_KERNELS : undefined;
+  const requested = option && option !== 'auto' ? option : fromEnv || 'auto';
+  if (requested === 'gpu' || requested === 'cpu') return requested;
+  if (requested !== 'auto') throw new EngineError(`kernel profile must be auto, gpu or cpu, got '${requested}'${option ? '' : ' (BA_KERNELS)'}`);
+  const name = [adapter.vendor, adapter.architecture, adapter.device, adapter.description].join('/');
+  return /llvmpipe|lavapipe/i.test(name) ? 'cpu' : 'gpu';
+}
+
 function costKey(d: RecordedDispatch): string {
   const uniform = d.variant.bindings.find((b) => b.kind === 'uniform');
   let shapes = '';

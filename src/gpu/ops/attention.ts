@@ -8,7 +8,7 @@ import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { Kernel } from '../pipelines.js';
 import { shapeString, type Tensor } from '../tensor.js';
-import { isLavapipe } from './autotune.js';
+import { usesCpuKernels } from './autotune.js';
 import { bothDTypes, ceilDiv, expectRank, floatDType, type KernelVariantSpec } from './common.js';
 
 /** Head-dim buckets: each is one kernel whose private q/accumulator rows hold that many floats. */
@@ -61,7 +61,7 @@ export class AttentionKernels {
   pick(engine: Engine, headDim: number): { kernel: Kernel; tiling: AttentionTiling } {
     const dmax = headDimBucket(headDim)!;
     const [cpu, other] = this.tilings(dmax);
-    const tiling = isLavapipe(engine) ? cpu : other;
+    const tiling = usesCpuKernels(engine) ? cpu : other;
     return { kernel: this.table.get(`${dmax}:${tiling.rows}`)!, tiling };
   }
 

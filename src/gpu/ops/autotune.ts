@@ -24,10 +24,9 @@ export function adapterKey(engine: Engine): string {
   return [a.vendor, a.architecture, a.device, a.description].join('/');
 }
 
-/** CPU (software) adapters: lavapipe/llvmpipe and SwiftShader. */
-/** Mesa's software Vulkan driver (llvmpipe/lavapipe), whose best kernels differ from SwiftShader's and GPUs'. */
-export function isLavapipe(engine: Engine): boolean {
-  return /llvmpipe|lavapipe/i.test(adapterKey(engine));
+/** The engine picks the kernels tuned for Mesa's lavapipe (EngineOptions.kernels: 'cpu', the default there). */
+export function usesCpuKernels(engine: Engine): boolean {
+  return engine.kernelProfile === 'cpu';
 }
 
 export function tunedChoice(engine: Engine, key: string): string | undefined {

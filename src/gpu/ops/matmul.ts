@@ -16,7 +16,7 @@ import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { Kernel, StorageDType } from '../pipelines.js';
 import { shapeSize, shapeString, type Tensor } from '../tensor.js';
-import { adapterKey, isLavapipe, tune, tunedChoice } from './autotune.js';
+import { adapterKey, usesCpuKernels, tune, tunedChoice } from './autotune.js';
 import { bothDTypes, ceilDiv, floatDType, type KernelVariantSpec } from './common.js';
 
 export type MatmulVariant = 'regblock' | 'regblock16' | 'tiled' | 'naive';
@@ -219,7 +219,7 @@ export function chooseVariant(engine: Engine, s: MatmulShape): MatmulVariant {
   // Lavapipe turns every per-thread load into a gather across SIMD lanes, so big register
   // blocks win there. SwiftShader runs the workgroup-tiled kernel about 2x faster than
   // regblock16 at SiT's Linear shapes (measured in Chromium), as GPUs do.
-  if (!isLavapipe(engine)) return 'tiled';
+  if (!usesCpuKernels(engine)) return 'tiled';
   // 16x16 blocks waste most of their work when a dimension is much smaller than the block.
   return s.M >= 48 && s.N >= 48 ? 'regblock16' : 'regblock';
 }

@@ -8,7 +8,7 @@ import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { Kernel } from '../pipelines.js';
 import { shapeString, type Tensor } from '../tensor.js';
-import { isLavapipe } from './autotune.js';
+import { usesCpuKernels } from './autotune.js';
 import { bothDTypes, ceilDiv, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
 
 export const layerNormKernel: Kernel = { name: 'layernorm', source: layerNormSource };
@@ -104,7 +104,7 @@ export function layerNorm(engine: Engine, x: Tensor, options: LayerNormOptions =
     epilogue = { ...epilogue, scale: affine.weight, shift: affine.bias };
   }
   const { scale, shift, ...epilogueUniforms } = epilogue;
-  const perRow = (options.strategy ?? (isLavapipe(engine) ? 'rows' : 'workgroup')) === 'rows';
+  const perRow = (options.strategy ?? (usesCpuKernels(engine) ? 'rows' : 'workgroup')) === 'rows';
   engine.dispatch({
     kernel: perRow ? layerNormRowsKernel : layerNormKernel,
     dtype,
