@@ -186,6 +186,54 @@ function flopsPerNfe(r: Result): { backbone: number; sidenet: number } {
     sidenet: sideNetFlops(sideNetArch(), (images * (3 * r.nfe + (r.nfe - 1))) / r.nfe),
   };
 }
+/** Kernel groups for per-kernel GFLOP/s: the kernels doing the arithmetic; norms, copies and elementwise count as 'other'. */
+type KernelGroup = 'matmul' | 'attention' | 'conv3x3' | 'depthwise' | 'other';
+function kernelGroup(label: string): KernelGroup {
+  if (label.includes('ttention')) return 'attention';
+  if (label.includes('matmul') || label.includes('linear')) return 'matmul';
+  if (label.includes('depthwise')) return 'depthwise';
+  if (label.includes('conv3x3')) return 'conv3x3';
+  return 'other';
+}
+
+/**
+ * FLOPs per NFE by kernel group, as the kernels do them: the backbone's Linears and attention;
+ * the SideNet's 1×1 convs (the small conditioning Linears left out), attention, depthwise convs
+ * and 3×3 convs (input conv: once per image per probe on the fused graph, per image-offset on the
+ * unfused one; head conv).
+ */
+function groupFlops(r: Result): Record<'backbone' | 'sidenet', Partial<Record<KernelGroup, number>>> {
+  const sit = sitArch(r.size);
+  const side = sideNetArch();
+  const images = r.cfg !== 1 ? 2 * r.batch : r.batch;
+  const T = (sit.inputSize / sit.patch) ** 2;
+  const backboneAttention = 2 * images * sit.depth * 2 * T * T * sit.hidden;
+  const C = side.channels;
+  const P = 32 * 32;
+  const imageOffsets = (images * (3 * r.nfe + (r.nfe - 1))) / r.nfe;
+  const inputImages = r.sidenetGraph === 'fused' ? (images * (2 * r.nfe - 1)) / r.nfe : imageOffsets;
+  const residualBlocks = side.blocks - 1;
+  return {
+    backbone: { attention: backboneAttention, matmul: sitFlops(sit, images) - backboneAttention },
+    sidenet: {
+      matmul: 2 * imageOffsets * (residualBlocks * 2 * C * C * P + 4 * C * C * P),
+      attention: 2 * imageOffsets * 2 * P * P * C,
+      depthwise: 2 * imageOffsets * residualBlocks * 2 * 9 * C * P,
+      conv3x3: 2 * 9 * P * (inputImages * 2 * side.latentChannels * C + imageOffsets * C * side.latentChannels),
+    },
+  };
+}
+
+/** "group GFLOP/s (ms)" for every group with kernels, from per-kernel ms per NFE. */
+function groupRates(kernels: Record<string, number>, flops: Partial<Record<KernelGroup, number>>): string {
+  const ms: Partial<Record<KernelGroup, number>> = {};
+  for (const [label, t] of Object.entries(kernels)) ms[kernelGroup(label)] = (ms[kernelGroup(label)] ?? 0) + t;
+  return Object.entries(ms).map(([g, t]) => {
+    const f = flops[g as KernelGroup];
+    return `${g} ${f ? `${(f / 1e6 / t).toFixed(1)} GFLOP/s` : '–'} (${t.toFixed(1)} ms)`;
+  }).join(', ');
+}
+
 const pct = (a: number, b: number) => `${((100 * a) / b).toFixed(2)} %`;
 const header = ['case', 'method', 'backbone ms', 'SideNet ms', 'quadrature ms', 'SideNet %', 'quad %', 'SideNet+quad %', 'sample wall ms'];
 const rows: string[][] = [];
@@ -226,6 +274,9 @@ for (const r of results) {
     `${r.calls.ba.submits.toFixed(2)} submits; Euler ${r.calls.euler.dispatches.toFixed(1)} dispatches, ${r.calls.euler.submits.toFixed(2)} submits`);
   console.log(`${r.case}: backbone ${gflops(flops.backbone, r.profiled.backbone)} GFLOP/s, SideNet ${gflops(flops.sidenet, r.profiled.sidenet)} GFLOP/s; ` +
     `SideNet time share ${(100 * timeShare).toFixed(1)} % / arithmetic share ${(100 * flopShare).toFixed(1)} % = ${(timeShare / flopShare).toFixed(2)}`);
+  const perGroup = groupFlops(r);
+  console.log(`${r.case} backbone kernels per NFE: ${groupRates(r.profiled.kernels.backbone, perGroup.backbone)}`);
+  console.log(`${r.case} SideNet kernels per NFE: ${groupRates(r.profiled.kernels.sidenet, perGroup.sidenet)}`);
 }
 for (const r of results) {
   console.log(`${r.case} SideNet kernels per NFE: ${Object.entries(r.profiled.kernels.sidenet).map(([k, ms]) => `${k} ${ms.toFixed(1)} ms`).join(', ')}`);
