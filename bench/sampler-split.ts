@@ -92,6 +92,8 @@ export interface SplitOptions {
   /** Latent [H, W]. */
   size: readonly [number, number];
   guidance?: SampleOptions['guidance'];
+  /** Storage dtype of the noise and state (default f32); must match the networks' (f16 models need 'f16'). */
+  dtype?: SampleOptions['dtype'];
   /** Unmeasured runs before timing (at N = 1). */
   warmup: number;
   /** Timed runs per method; medians are reported. */
@@ -131,10 +133,10 @@ export async function measureSplit(engine: Engine, opts: SplitOptions): Promise<
   if (!Number.isInteger(repeats) || repeats < 1) throw new RangeError(`measureSplit: repeats must be a positive integer, got ${repeats}`);
   const state = tracker(engine);
   const options: SampleOptions = {
-    model: opts.model, sidenet: opts.sidenet, solver: 'ba', nfe, labels: opts.labels, noise: 1234, size: opts.size, guidance: opts.guidance,
+    model: opts.model, sidenet: opts.sidenet, solver: 'ba', nfe, labels: opts.labels, noise: 1234, size: opts.size, guidance: opts.guidance, dtype: opts.dtype,
   };
   const stub: VelocityCorrector = {
-    delta: (x, _v, _t, offsets) => engine.zeros([offsets.length * x.shape[0], ...x.shape.slice(1)]),
+    delta: (x, _v, _t, offsets) => engine.zeros([offsets.length * x.shape[0], ...x.shape.slice(1)], x.dtype),
   };
   const timed = async (o: SampleOptions) => {
     const t0 = performance.now();
