@@ -175,12 +175,22 @@ export interface ShapeRow {
   wallOverTorchFp16?: number;
 }
 
+export interface Target {
+  name: string;
+  /** 'ratio': times (×); 'share': a fraction printed as %. */
+  kind: 'ratio' | 'share';
+  comparison: '<=' | '>=';
+  threshold: number;
+  value?: number;
+  met?: boolean;
+}
+
 export interface MergedReport {
   ours?: GpuReport;
   peer?: PeerReport;
   rows: ShapeRow[];
   /** Issue 18's targets, evaluated where the numbers exist. */
-  targets: { name: string; value?: number; limit: string; met?: boolean }[];
+  targets: Target[];
   notes: string[];
 }
 
@@ -203,13 +213,13 @@ export function mergeReports(ours: GpuReport | undefined, peer: PeerReport | und
   const f16b1 = row('f16', 1);
   // The matmul target is for FP32 non-tensor peak: the f32 case at batch 4.
   const f32b4 = row('f32', 4);
-  const xl = rows.filter((r) => r.batch === 1);
-  const share = xl.length ? Math.max(...xl.map((r) => r.sidenetQuadShare)) : undefined;
-  const targets = [
-    { name: 'f16 batch 1 per-NFE (wall) ÷ PyTorch eager fp16 forward', value: f16b1?.wallOverTorchFp16, limit: '≤ 3' },
-    { name: 'matmul GFLOP/s at batch 4, f32, share of FP32 non-tensor peak', value: f32b4?.matmulPeakShare, limit: '≥ 0.40' },
-    { name: 'SideNet + quadrature share of per-NFE time, batch 1 (worst precision)', value: share, limit: '≤ 0.06' },
-  ].map((t) => ({ ...t, met: t.value === undefined ? undefined : t.limit.startsWith('≤') ? t.value <= Number(t.limit.slice(2)) : t.value >= Number(t.limit.slice(2)) }));
+  const batchOne = rows.filter((r) => r.batch === 1);
+  const share = batchOne.length ? Math.max(...batchOne.map((r) => r.sidenetQuadShare)) : undefined;
+  const targets: Target[] = ([
+    { name: 'f16 batch 1 per-NFE (wall) ÷ PyTorch eager fp16 forward', kind: 'ratio', comparison: '<=', threshold: 3, value: f16b1?.wallOverTorchFp16 },
+    { name: 'backbone matmul at batch 4, f32, share of the FP32 non-tensor peak', kind: 'share', comparison: '>=', threshold: 0.4, value: f32b4?.matmulPeakShare },
+    { name: 'SideNet + quadrature share of per-NFE time, batch 1 (worst precision)', kind: 'share', comparison: '<=', threshold: 0.06, value: share },
+  ] as const).map((t) => ({ ...t, met: t.value === undefined ? undefined : t.comparison === '<=' ? t.value <= t.threshold : t.value >= t.threshold }));
   return { ours, peer, rows, targets, notes };
 }
 
@@ -230,7 +240,11 @@ export function formatMerged(m: MergedReport): string {
     `peer: ${m.peer ? `PyTorch ${m.peer.torch} on ${m.peer.deviceName} (${m.peer.device})${m.peer.complete === false ? ' (incomplete)' : ''}` : 'no result'}`,
     line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line),
     'targets (issue 18):',
-    ...m.targets.map((t) => `  ${t.name}: ${t.value === undefined ? 'not measured' : t.name.includes('÷') ? t.value.toFixed(2) : pct(t.value)} (target ${t.limit}${t.met === undefined ? '' : t.met ? ', met' : ', NOT met'})`),
+    ...m.targets.map((t) => {
+      const show = (v: number) => (t.kind === 'ratio' ? `${v.toFixed(2)}x` : pct(v));
+      const verdict = t.met === undefined ? '' : t.met ? ', met' : ', NOT met';
+      return `  ${t.name}: ${t.value === undefined ? 'not measured' : show(t.value)} (target ${t.comparison === '<=' ? '≤' : '≥'} ${show(t.threshold)}${verdict})`;
+    }),
     ...m.notes.map((n) => `note: ${n}`),
   ];
   return out.join('\n');
