@@ -38,6 +38,11 @@ export interface MeasureOptions {
   repeats: number;
   /** Called with a progress line per measured implementation. */
   log?: (line: string) => void;
+  /**
+   * Run a case's implementations round-robin, one repeat of each per round (after all their
+   * warm-ups), so a change in the machine's other load hits them alike.
+   */
+  interleave?: boolean;
 }
 
 export function median(values: readonly number[]): number {
@@ -52,18 +57,31 @@ export async function measureAll(cases: readonly BenchCase[], opts: MeasureOptio
   for (const c of cases) {
     const { impls, dispose } = await c.setup();
     try {
+      const times = new Map<Impl, number[]>(impls.map((impl) => [impl, []]));
+      const repeatsOf = (impl: Impl) => impl.repeats ?? opts.repeats;
+      const measure = async (impl: Impl, repeats: number) => {
+        for (let i = 0; i < repeats; i++) times.get(impl)!.push(await impl.run());
+      };
+      if (opts.interleave) {
+        for (const impl of impls) for (let i = 0; i < opts.warmup; i++) await impl.run();
+        for (let round = 0; round < Math.max(...impls.map(repeatsOf)); round++) {
+          for (const impl of impls) if (round < repeatsOf(impl)) await measure(impl, 1);
+        }
+      }
       for (const impl of impls) {
-        for (let i = 0; i < opts.warmup; i++) await impl.run();
-        const times: number[] = [];
-        const repeats = impl.repeats ?? opts.repeats;
-        for (let i = 0; i < repeats; i++) times.push(await impl.run());
-        const medianMs = median(times);
+        if (!opts.interleave) {
+          for (let i = 0; i < opts.warmup; i++) await impl.run();
+          await measure(impl, repeatsOf(impl));
+        }
+        const implTimes = times.get(impl)!;
+        const repeats = implTimes.length;
+        const medianMs = median(implTimes);
         const sample: Sample = {
           case: c.name,
           impl: impl.name,
           medianMs,
-          minMs: Math.min(...times),
-          maxMs: Math.max(...times),
+          minMs: Math.min(...implTimes),
+          maxMs: Math.max(...implTimes),
           repeats,
           gflops: c.flops ? c.flops / medianMs / 1e6 : undefined,
         };

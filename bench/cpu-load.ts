@@ -2,7 +2,7 @@
  * A fixed competing CPU load beside a measurement: `withCpuLoad(run)` starts one busy-looping
  * child process (`cpu-spin.mjs`, built next to the bench), waits until it spins, runs the
  * measurement and kills the child in a finally. The child also stops by itself after
- * `maxMs`, so a crashed bench leaves no spinner behind.
+ * `maxMs`, or once this process is gone.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -23,7 +23,8 @@
  *
  * '--load' (issue 20): 0 quiet only, 1 under load only, both (default) each implementation
  * quiet and then with one competing busy process beside it (bench/cpu-load.ts), columns
- * suffixed '+load', and the slowdown loaded/quiet per implementation. '--ort' adds
+ * suffixed '+load', and the slowdown loaded/quiet per implementation; the implementations then
+ * run round-robin, one repeat each per round. '--ort' adds
  * onnxruntime-node's WebGPU EP (bench/ort-peer.ts, its own Dawn on the same adapter) as
  * 'ort webgpu' for the sizes in --ort-sizes (default S,B).
  */
@@ -157,7 +158,8 @@ if (torchInfo) console.log(`torch peer: ${JSON.stringify(torchInfo)}`);
 if (ortInfo) console.log(`ort peer: ${JSON.stringify(ortInfo)}`);
 if (loadMode !== '0') console.log('load: one busy-looping child process beside the +load columns');
 console.log(`warm-up ${warmup} run(s), median of ${repeats} (L/XL: ${Math.min(repeats, slowRepeats)})`);
-const samples = await measureAll(cases, { warmup, repeats, log: (l) => console.log('  ' + l) });
+// Quiet and loaded runs alternate, so the machine's other load drifts across both alike.
+const samples = await measureAll(cases, { warmup, repeats, interleave: loadMode === 'both', log: (l) => console.log('  ' + l) });
 const load1 = os.loadavg();
 torch?.close();
 ort?.close();
