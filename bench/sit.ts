@@ -13,8 +13,8 @@
  *     [--json=out/bench/sit.json]
  *
  * Columns: 'ours wall' = record the forward + submit + wait until the queue is idle, wall
- * clock, sleeping before the await (see src/gpu/wait.ts: dawn.node's busy-wait would steal a
- * core from the software adapter); 'torch cpu' = the reference SiT forward in
+ * clock, with dawn.node's device polling throttled to a timer during the wait (see
+ * src/gpu/wait.ts: its busy-wait would steal a core from the software adapter); 'torch cpu' = the reference SiT forward in
  * torch.inference_mode(), wall clock, `threads` threads, OMP_WAIT_POLICY=PASSIVE. '--gpu' adds
  * 'ours gpu': the sum of per-dispatch timestamp queries (each dispatch in its own pass).
  * L/2 and XL/2 use --slow-repeats (default 2) repeats. Every (size, batch) case runs on a
