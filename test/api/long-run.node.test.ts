@@ -54,8 +54,10 @@ describe('a 3,000-step run', () => {
     for (const s of snapshots) {
       expect({ step: s.step, created: s.created, live: s.live, idle: s.idle, arena: s.uniformArenaBytes, staging: s.stagingBuffers, pipelines: s.pipelines })
         .toEqual({ step: s.step, created: first.created, live: first.live, idle: first.idle, arena: first.uniformArenaBytes, staging: 0, pipelines: first.pipelines });
-      // Unbounded queueing added about one map per queued dispatch: thousands by step 3,000.
-      expect(s.maps, `memory maps at step ${s.step}`).toBeLessThan(first.maps + MAX_QUEUED);
+      // Unbounded queueing added about one map per queued dispatch: ~25,000 by step 3,000. Bounded,
+      // the count wanders by hundreds as Dawn releases its objects lazily (garbage collection,
+      // the waiter's polling cadence, the machine's load): a margin of a few queue lengths.
+      expect(s.maps, `memory maps at step ${s.step}`).toBeLessThan(first.maps + 4 * MAX_QUEUED);
     }
     generator.dispose();
     engine.dispose();
