@@ -35,6 +35,7 @@ import { Engine } from '../src/gpu/engine.js';
 import type { Tensor } from '../src/gpu/tensor.js';
 import { biAnchorRule, SamplerRun, timeGrid } from '../src/solver/index.js';
 import { median } from './core.js';
+import { groupFlops, kernelGroup, type KernelGroup } from './gpu-report.js';
 import { countCalls, measureSplit, phased, type SplitResult } from './sampler-split.js';
 import { randomSideNet, randomSit, Rng, sideNetArch, sideNetFlops, sitArch, sitFlops, type SitSize } from './random-models.js';
 
@@ -186,42 +187,9 @@ function flopsPerNfe(r: Result): { backbone: number; sidenet: number } {
     sidenet: sideNetFlops(sideNetArch(), (images * (3 * r.nfe + (r.nfe - 1))) / r.nfe),
   };
 }
-/** Kernel groups for per-kernel GFLOP/s: the kernels doing the arithmetic; norms, copies and elementwise count as 'other'. */
-type KernelGroup = 'matmul' | 'attention' | 'conv3x3' | 'depthwise' | 'other';
-function kernelGroup(label: string): KernelGroup {
-  if (label.includes('ttention')) return 'attention';
-  if (label.includes('matmul') || label.includes('linear')) return 'matmul';
-  if (label.includes('depthwise')) return 'depthwise';
-  if (label.includes('conv3x3')) return 'conv3x3';
-  return 'other';
-}
-
-/**
- * FLOPs per NFE by kernel group, as the kernels do them: the backbone's Linears and attention;
- * the SideNet's 1×1 convs (the small conditioning Linears left out), attention, depthwise convs
- * and 3×3 convs (input conv: once per image per probe on the fused graph, per image-offset on the
- * unfused one; head conv).
- */
-function groupFlops(r: Result): Record<'backbone' | 'sidenet', Partial<Record<KernelGroup, number>>> {
-  const sit = sitArch(r.size);
-  const side = sideNetArch();
-  const images = r.cfg !== 1 ? 2 * r.batch : r.batch;
-  const T = (sit.inputSize / sit.patch) ** 2;
-  const backboneAttention = 2 * images * sit.depth * 2 * T * T * sit.hidden;
-  const C = side.channels;
-  const P = 32 * 32;
-  const imageOffsets = (images * (3 * r.nfe + (r.nfe - 1))) / r.nfe;
-  const inputImages = r.sidenetGraph === 'fused' ? (images * (2 * r.nfe - 1)) / r.nfe : imageOffsets;
-  const residualBlocks = side.blocks - 1;
-  return {
-    backbone: { attention: backboneAttention, matmul: sitFlops(sit, images) - backboneAttention },
-    sidenet: {
-      matmul: 2 * imageOffsets * (residualBlocks * 2 * C * C * P + 4 * C * C * P),
-      attention: 2 * imageOffsets * 2 * P * P * C,
-      depthwise: 2 * imageOffsets * residualBlocks * 2 * 9 * C * P,
-      conv3x3: 2 * 9 * P * (inputImages * 2 * side.latentChannels * C + imageOffsets * C * side.latentChannels),
-    },
-  };
+/** FLOPs per NFE by kernel group for a result's shapes and SideNet graph (bench/gpu-report.ts). */
+function resultGroupFlops(r: Result): ReturnType<typeof groupFlops> {
+  return groupFlops(sitArch(r.size), sideNetArch(), r.cfg !== 1 ? 2 * r.batch : r.batch, r.nfe, r.sidenetGraph === 'fused');
 }
 
 /** "group GFLOP/s (ms)" for every group with kernels, from per-kernel ms per NFE. */
@@ -274,7 +242,7 @@ for (const r of results) {
     `${r.calls.ba.submits.toFixed(2)} submits; Euler ${r.calls.euler.dispatches.toFixed(1)} dispatches, ${r.calls.euler.submits.toFixed(2)} submits`);
   console.log(`${r.case}: backbone ${gflops(flops.backbone, r.profiled.backbone)} GFLOP/s, SideNet ${gflops(flops.sidenet, r.profiled.sidenet)} GFLOP/s; ` +
     `SideNet time share ${(100 * timeShare).toFixed(1)} % / arithmetic share ${(100 * flopShare).toFixed(1)} % = ${(timeShare / flopShare).toFixed(2)}`);
-  const perGroup = groupFlops(r);
+  const perGroup = resultGroupFlops(r);
   console.log(`${r.case} backbone kernels per NFE: ${groupRates(r.profiled.kernels.backbone, perGroup.backbone)}`);
   console.log(`${r.case} SideNet kernels per NFE: ${groupRates(r.profiled.kernels.sidenet, perGroup.sidenet)}`);
 }
