@@ -33,15 +33,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let py = i32(p / params.width);
   let px = i32(p % params.width);
 
-  var pixel: array<u32, 9>;
-  var mask: array<f32, 9>;
-  for (var k = 0u; k < 9u; k++) {
-    let yy = py - 1 + i32(k / 3u);
-    let xx = px - 1 + i32(k % 3u);
-    let inside = (yy >= 0) & (yy < i32(params.height)) & (xx >= 0) & (xx < i32(params.width));
-    pixel[k] = u32(clamp(yy, 0, i32(params.height) - 1)) * params.width + u32(clamp(xx, 0, i32(params.width) - 1));
-    mask[k] = select(0.0, 1.0, inside);
-  }
+  let taps = taps3x3(py, px, params.height, params.width);
+  // vars: runtime indices into arrays need memory, not values.
+  var pixel = taps.pixel;
+  var mask = taps.mask;
   let cin = params.ca + params.cb;
   // Output channels past cout read channel cout - 1 (clamped) and are not stored.
   var rows: vec4<u32>;

@@ -2,6 +2,7 @@
 import conv3x3Source from '../../shaders/conv3x3.wgsl';
 import conv3x3NormHeadSource from '../../shaders/conv3x3_norm_head.wgsl';
 import conv3x3PairSource from '../../shaders/conv3x3_pair.wgsl';
+import conv3x3TapsSource from '../../shaders/conv3x3_taps.wgsl';
 import depthwise3x3Source from '../../shaders/depthwise3x3.wgsl';
 import depthwise3x3NormSource from '../../shaders/depthwise3x3_norm.wgsl';
 import type { Engine } from '../engine.js';
@@ -13,8 +14,8 @@ import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type Ke
 export const conv3x3Kernel: Kernel = { name: 'conv3x3', source: conv3x3Source };
 export const depthwise3x3Kernel: Kernel = { name: 'depthwise3x3', source: depthwise3x3Source };
 export const depthwise3x3NormKernel: Kernel = { name: 'depthwise3x3_norm', source: depthwise3x3NormSource };
-export const conv3x3NormHeadKernel: Kernel = { name: 'conv3x3_norm_head', source: conv3x3NormHeadSource };
-export const conv3x3PairKernel: Kernel = { name: 'conv3x3_pair', source: conv3x3PairSource };
+export const conv3x3NormHeadKernel: Kernel = { name: 'conv3x3_norm_head', source: conv3x3TapsSource + conv3x3NormHeadSource };
+export const conv3x3PairKernel: Kernel = { name: 'conv3x3_pair', source: conv3x3TapsSource + conv3x3PairSource };
 
 const WG = 64;
 /** Output channels and pixels (of one row) per thread; fixed in the WGSL. */
