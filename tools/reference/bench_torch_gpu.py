@@ -20,14 +20,9 @@ import time
 import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from sit import SiT  # noqa: E402
+from sit import SIZES, SiT  # noqa: E402
 
-CONFIGS = {
-    "S": dict(depth=12, hidden=384, heads=6),
-    "B": dict(depth=12, hidden=768, heads=12),
-    "L": dict(depth=24, hidden=1024, heads=16),
-    "XL": dict(depth=28, hidden=1152, heads=16),
-}
+CONFIGS = SIZES
 DTYPES = {"fp16": torch.float16, "bf16": torch.bfloat16, "fp32": torch.float32}
 
 

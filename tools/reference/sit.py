@@ -26,6 +26,14 @@ FREQ_DIM = 256  # sinusoid width of the timestep embedding
 LN_EPS = 1e-6  # block / final LayerNorms (no affine)
 QK_NORM_EPS = 1e-5  # nn.LayerNorm default, as in timm
 
+# The SiT paper's sizes (all patch 2 here): the benchmarks' reference shapes.
+SIZES = {
+    "S": dict(depth=12, hidden=384, heads=6),
+    "B": dict(depth=12, hidden=768, heads=12),
+    "L": dict(depth=24, hidden=1024, heads=16),
+    "XL": dict(depth=28, hidden=1152, heads=16),
+}
+
 
 def timestep_sinusoid(t, dim=FREQ_DIM, max_period=10000.0):
     """[cos(t f), sin(t f)] with f_k = exp(-ln(max_period) k / (dim/2)); cos first.
