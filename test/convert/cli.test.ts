@@ -3,13 +3,12 @@
  * absent input, an output that is the input) go to the dispatcher, which prints one line and
  * exits 2; checkpoint problems exit 1; a good run exits 0.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/cli/common.js';
 import { convertCommand } from '../../tools/convert-weights/cli.js';
+import { bundleCli, type BundledCli } from '../helpers/cli.js';
 import { fixture, tempDir } from './helpers.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -63,20 +62,15 @@ describe('convertCommand (in process)', () => {
 });
 
 describe('ba-webgpu convert (the dispatcher, as a process)', () => {
-  let cli = '';
+  let cli: BundledCli;
   beforeAll(async () => {
-    // The dispatcher as scripts/build.mjs bundles it, into a private folder (dist/ is shared).
-    cli = join(tempDir(), 'ba-webgpu.mjs');
-    await build({
-      entryPoints: [join(root, 'tools/ba-webgpu.ts')], outfile: cli, bundle: true, format: 'esm', platform: 'node', target: 'node20',
-      loader: { '.wgsl': 'text' }, mainFields: ['module', 'main'], alias: { wgsl_reflect: 'wgsl_reflect/wgsl_reflect.module.js' },
-      external: ['webgpu'], logLevel: 'warning', absWorkingDir: root,
-    });
+    cli = await bundleCli();
   });
+  afterAll(() => cli?.remove());
 
-  it.each(USAGE_ERRORS)('exits 2 with one line for %s', (_, args, message) => {
-    const run = spawnSync(process.execPath, [cli, 'convert', ...args(tempDir())], { cwd: root, encoding: 'utf8' });
-    expect(run.status, run.stderr).toBe(2);
+  it.each(USAGE_ERRORS)('exits 2 with one line for %s', async (_, args, message) => {
+    const run = await cli.run(['convert', ...args(tempDir())], { cwd: root });
+    expect(run.code, run.stderr).toBe(2);
     const lines = run.stderr.trimEnd().split('\n');
     expect(lines, run.stderr).toHaveLength(1);
     expect(lines[0]).toMatch(/^ba-webgpu convert: /);
