@@ -6,20 +6,18 @@
  * bytes and Blobs) and in headless Chromium (weights from URLs, reloaded from the Cache API).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireDevice } from '../../src/gpu/device.js';
 import { Engine } from '../../src/gpu/engine.js';
 import { DeviceLostError } from '../../src/gpu/errors.js';
 import { DeviceLostEvent, GeneratorError, ImageGenerator } from '../../src/generator.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { bundlePage, PAGE_HTML, serveFiles } from '../helpers/page-server.js';
 import { guestLoss, LOST_AT_STEP, ownerLoss, REQUEST, type GuestLossReport, type LossReport } from './device-loss/scenarios.js';
 import { tinySideNetFile, tinySitFile } from './tiny-models.js';
 
-const root = new URL('../../', import.meta.url).pathname;
 const sit = tinySitFile();
 const sidenet = tinySideNetFile();
 
@@ -111,28 +109,14 @@ describe('device loss in Node', () => {
 
 describe('device loss in Chromium', () => {
   it('owner and guest recover from a loss in the middle of a generation; the weights come back from the Cache API', async () => {
-    const bundle = await build({
-      entryPoints: [join(root, 'test/api/device-loss/page.ts')], bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022',
-      loader: { '.wgsl': 'text' }, mainFields: ['module', 'main'], alias: { wgsl_reflect: 'wgsl_reflect/wgsl_reflect.module.js' },
-      external: ['webgpu', 'node:*'], logLevel: 'warning', absWorkingDir: root,
-    });
     const files = new Map<string, Uint8Array | string>([
-      ['/index.html', '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./page.js"></script>'],
-      ['/page.js', bundle.outputFiles[0].text],
+      ['/index.html', PAGE_HTML],
+      ['/page.js', await bundlePage('test/api/device-loss/page.ts')],
       ['/sit.safetensors', sit],
       ['/sidenet.safetensors', sidenet],
     ]);
-    // An ETag lets the weight cache trust its copy after a HEAD request.
-    const server = createServer((req, res) => {
-      const body = files.get(req.url ?? '/');
-      if (body === undefined) return void res.writeHead(404).end();
-      const type = req.url!.endsWith('.js') ? 'text/javascript' : req.url!.endsWith('.html') ? 'text/html' : 'application/octet-stream';
-      res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body), etag: `"${req.url}"` });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const address = server.address();
-    const origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    // ETags let the weight cache trust its copy after a HEAD request.
+    const { server, origin } = await serveFiles(files);
     const chromium = await launchChromium();
     try {
       const page = await chromium.browser.newPage();

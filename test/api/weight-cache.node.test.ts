@@ -4,53 +4,20 @@
  * request to the server (one HEAD per file checks they are current); a changed file (new
  * ETag) replaces its stale entry; `cache: false` and another cache name go to the network.
  */
-import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/chromium.js';
+import { bundlePage, PAGE_HTML, serveFiles } from '../helpers/page-server.js';
 import { tinySideNetFile, tinySitFile } from './tiny-models.js';
-
-const root = new URL('../../', import.meta.url).pathname;
-const out = join(root, 'out/weight-cache-test');
-
-/** Serves the page and the weight files from memory; counts requests per method and path. */
-function weightServer(files: Map<string, Uint8Array | string>): Promise<{ server: Server; origin: string; requests: string[] }> {
-  const requests: string[] = [];
-  const server = createServer((req, res) => {
-    const path = req.url ?? '/';
-    requests.push(`${req.method} ${path}`);
-    const body = files.get(path);
-    if (body === undefined) return void res.writeHead(404).end();
-    const bytes = typeof body === 'string' ? Buffer.from(body) : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-    const type = path.endsWith('.js') ? 'text/javascript' : path.endsWith('.html') ? 'text/html' : 'application/octet-stream';
-    const etag = `"${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}"`;
-    res.writeHead(200, { 'content-type': type, 'content-length': bytes.length, etag, 'cache-control': 'no-store' });
-    res.end(req.method === 'HEAD' ? undefined : bytes);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    resolve({ server, origin: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`, requests });
-  }));
-}
 
 describe('browser weight cache', () => {
   it('a reloaded page reads the weights from the Cache API (no weight GET), a changed file is fetched again, opt-out and another cache name use the network', async () => {
-    mkdirSync(out, { recursive: true });
-    const bundle = await build({
-      entryPoints: [join(root, 'test/api/weight-cache/page.ts')], bundle: true, write: false, format: 'esm', platform: 'browser', target: 'es2022',
-      loader: { '.wgsl': 'text' }, mainFields: ['module', 'main'], alias: { wgsl_reflect: 'wgsl_reflect/wgsl_reflect.module.js' },
-      external: ['webgpu', 'node:*'], logLevel: 'warning', absWorkingDir: root,
-    });
     const files = new Map<string, Uint8Array | string>([
-      ['/index.html', '<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><script type="module" src="./page.js"></script>'],
-      ['/page.js', bundle.outputFiles[0].text],
+      ['/index.html', PAGE_HTML],
+      ['/page.js', await bundlePage('test/api/weight-cache/page.ts')],
       ['/sit.safetensors', tinySitFile()],
       ['/sidenet.safetensors', tinySideNetFile()],
     ]);
-    const { server, origin, requests } = await weightServer(files);
+    const { server, origin, requests } = await serveFiles(files);
     const chromium = await launchChromium();
     const models = { sit: `${origin}/sit.safetensors`, sidenet: `${origin}/sidenet.safetensors` };
     const page = await chromium.browser.newPage();
