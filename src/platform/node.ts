@@ -4,6 +4,7 @@
  * software Vulkan driver, and weight files read from disk.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
@@ -16,8 +17,9 @@ import type { OpenLocalFile, RequestNativeAdapter } from './api.js';
  * private copy of the environment (there it must be set before the process starts).
  */
 export const requestNativeAdapter: RequestNativeAdapter = async (powerPreference, softwareIcds) => {
-  const dawn = await loadDawn();
   const env = process.env;
+  if (isMainThread) env.LP_NUM_THREADS ??= String(lavapipeThreads(availableParallelism()));
+  const dawn = await loadDawn();
   const tried: string[] = [];
   const attempt = async (icd: string | undefined) => {
     const gpu = dawn.create([]);
@@ -47,6 +49,18 @@ export const requestNativeAdapter: RequestNativeAdapter = async (powerPreference
   }
   return { adapter, icd };
 };
+
+/**
+ * Lavapipe's worker count, unless the process set LP_NUM_THREADS itself (Mesa reads it when the
+ * Vulkan instance enumerates its devices; other drivers ignore it). Its default, one worker per
+ * core, ends every dispatch in a fork-join: beside any other busy process a descheduled worker
+ * stalls the rest and the engine gets about one core of two (1.7× slower, bench/README.md). Four
+ * workers per core win a fair share back and shrink each stall (1.36× in the same probe) at no
+ * measurable cost when quiet. Mesa caps the count at 32.
+ */
+function lavapipeThreads(cores: number): number {
+  return Math.min(32, 4 * Math.max(1, cores));
+}
 
 /** Dawn's `create` plus the WebGPU globals (GPUBufferUsage, ...) it installs. */
 type DawnModule = typeof import('webgpu');
