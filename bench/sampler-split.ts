@@ -100,6 +100,8 @@ export interface SplitOptions {
   repeats: number;
   /** Also time runs with the SideNet stubbed out (method C); doubles the wall-clock runs. */
   ablation?: boolean;
+  /** Also time Euler at the same N, interleaved with the BA runs, for BA's cost per NFE × Euler's (issue 20). */
+  euler?: boolean;
   log?: (line: string) => void;
 }
 
@@ -123,6 +125,8 @@ export interface SplitResult {
   profiledRuns: PhaseMs[];
   /** Method C: unprofiled ms per NFE, full vs SideNet stubbed out; the difference is the SideNet's. */
   ablation?: { fullPerNfe: number; noSideNetPerNfe: number; sidenetPerNfe: number };
+  /** Euler sample() at the same N, unprofiled, ms per NFE (median), and BA's wall per NFE ÷ it. */
+  euler?: { perNfe: number; runsMs: number[]; baRatio: number };
   profilerMode: Engine['profiler']['mode'];
   runs: number;
 }
@@ -147,12 +151,15 @@ export async function measureSplit(engine: Engine, opts: SplitOptions): Promise<
     return { ms, backboneCalls: r.backboneCalls, sidenetCalls: r.sidenetCalls };
   };
 
+  const euler: SampleOptions = { ...options, solver: 'euler', sidenet: undefined };
   for (let i = 0; i < opts.warmup; i++) {
     const { ms } = await timed({ ...options, nfe: 1 });
+    if (opts.euler) await timed({ ...euler, nfe: 1 });
     opts.log?.(`warm-up ${i + 1} (N = 1): ${ms.toFixed(0)} ms`);
   }
 
   const walls: number[] = [];
+  const eulers: number[] = [];
   const stubbed: number[] = [];
   let calls = { backboneCalls: 0, sidenetCalls: 0 };
   for (let i = 0; i < repeats; i++) {
@@ -160,12 +167,15 @@ export async function measureSplit(engine: Engine, opts: SplitOptions): Promise<
     walls.push(full.ms);
     calls = full;
     if (opts.ablation) stubbed.push((await timed({ ...options, sidenet: stub })).ms);
-    opts.log?.(`run ${i + 1}: ${(full.ms / nfe).toFixed(1)} ms/NFE${opts.ablation ? `, SideNet stubbed ${(stubbed[i] / nfe).toFixed(1)} ms/NFE` : ''}`);
+    if (opts.euler) eulers.push((await timed(euler)).ms);
+    opts.log?.(`run ${i + 1}: ${(full.ms / nfe).toFixed(1)} ms/NFE${opts.ablation ? `, SideNet stubbed ${(stubbed[i] / nfe).toFixed(1)} ms/NFE` : ''}` +
+      `${opts.euler ? `, Euler ${(eulers[i] / nfe).toFixed(1)} ms/NFE` : ''}`);
   }
   const wallPerNfe = median(walls) / nfe;
   const ablation = opts.ablation
     ? { fullPerNfe: wallPerNfe, noSideNetPerNfe: median(stubbed) / nfe, sidenetPerNfe: (median(walls) - median(stubbed)) / nfe }
     : undefined;
+  const eulerResult = opts.euler ? { perNfe: median(eulers) / nfe, runsMs: eulers, baRatio: median(walls) / median(eulers) } : undefined;
 
   const perRun: PhaseMs[] = [];
   const kernelRuns: Record<Phase, Record<string, number[]>> = { backbone: {}, sidenet: {}, solver: {} };
@@ -208,7 +218,7 @@ export async function measureSplit(engine: Engine, opts: SplitOptions): Promise<
     dispatches,
     submits,
   };
-  return { nfe, ...calls, wallPerNfe, wallRunsMs: walls, profiled, profiledRuns: perRun, ablation, profilerMode: engine.profiler.mode, runs: repeats };
+  return { nfe, ...calls, wallPerNfe, wallRunsMs: walls, profiled, profiledRuns: perRun, ablation, euler: eulerResult, profilerMode: engine.profiler.mode, runs: repeats };
 }
 
 /** Dispatches per phase and submits of one unprofiled sample() with these options (e.g. an Euler baseline). */
@@ -229,12 +239,14 @@ export const SPLIT_COLUMNS = {
   sidenet: 'SideNet',
   solver: 'quadrature',
   ablation: 'SideNet (ablation)',
+  euler: 'Euler wall ms/NFE',
 } as const;
 
 /** Ratio columns for formatTable(): each component's share of the backbone's time. */
 export const SPLIT_RATIOS: Ratio[] = [
   { name: 'SideNet/backbone', faster: SPLIT_COLUMNS.backbone, slower: SPLIT_COLUMNS.sidenet },
   { name: 'quad/backbone', faster: SPLIT_COLUMNS.backbone, slower: SPLIT_COLUMNS.solver },
+  { name: 'BA/Euler per NFE', faster: SPLIT_COLUMNS.euler, slower: SPLIT_COLUMNS.wall },
 ];
 
 /** One result as core.ts samples (ms per NFE), so formatTable() prints one row per case. */
@@ -248,5 +260,6 @@ export function splitSamples(caseName: string, r: SplitResult): Sample[] {
   ];
   // A difference of medians: no per-run spread.
   if (r.ablation) out.push(sampleOf(SPLIT_COLUMNS.ablation, r.ablation.sidenetPerNfe, [r.ablation.sidenetPerNfe]));
+  if (r.euler) out.push(sampleOf(SPLIT_COLUMNS.euler, r.euler.perNfe, r.euler.runsMs.map((ms) => ms / r.nfe)));
   return out;
 }

@@ -29,6 +29,7 @@ warmup=1          unmeasured runs per case, at N = 1 (compiles every pipeline; d
 repeats=5         timed runs per method, medians reported (default 5 on a GPU; 1 headless/software)
 cfg=1             classifier-free guidance scale; 1 = off, > 1 doubles every call's batch
 ablation=1        also time runs with the SideNet stubbed out (default 1 on a GPU; 0 headless/software)
+euler=1           also time Euler at the same N, interleaved: BA's cost per NFE × Euler's (default 1)
 shipped=1         also the shipped model; 0 skips it
 sit=/models/fashion-sit.safetensors, sidenet=/models/fashion-sidenet.safetensors
                   the shipped model's weight files
@@ -45,6 +46,7 @@ interface Settings {
   repeats: number;
   cfg: number;
   ablation: boolean;
+  euler: boolean;
   shipped: boolean;
   sitUrl: string;
   sidenetUrl: string;
@@ -83,7 +85,7 @@ interface CaseResult {
   /** Arithmetic per NFE (2 FLOP per multiply-add): one backbone call, the SideNet's probes. */
   gflopPerNfe: { backbone: number; sidenet: number };
   /** The headline, ms per NFE: wall = whole sample() unprofiled; gpu = onStep's GPU time; the rest from profiled runs. */
-  perNfeMs: { wall: number; gpu: number; backbone: number; sidenet: number; quadrature: number; sidenetAblation?: number };
+  perNfeMs: { wall: number; gpu: number; backbone: number; sidenet: number; quadrature: number; sidenetAblation?: number; euler?: number };
   split: SplitResult;
 }
 
@@ -169,6 +171,7 @@ function parseSettings(q: URLSearchParams, light: boolean): Settings {
     repeats: positiveInts('repeats', [q.get('repeats') ?? (light ? '1' : '5')])[0],
     cfg,
     ablation: flag('ablation', !light),
+    euler: flag('euler', true),
     shipped: flag('shipped', true),
     sitUrl: q.get('sit') ?? '/models/fashion-sit.safetensors',
     sidenetUrl: q.get('sidenet') ?? '/models/fashion-sidenet.safetensors',
@@ -203,11 +206,11 @@ function renderFrames(frames: FrameResult[]): void {
 }
 
 function renderTable(results: CaseResult[]): void {
-  const head = ['case', 'wall ms/NFE', 'GPU ms/NFE (onStep)', 'backbone', 'SideNet', 'quadrature', 'SideNet %', 'quad %', 'SideNet (ablation)', 'GFLOP/NFE', 'backbone GFLOP/s'];
+  const head = ['case', 'wall ms/NFE', 'Euler wall ms/NFE', '× Euler', 'GPU ms/NFE (onStep)', 'backbone', 'SideNet', 'quadrature', 'SideNet %', 'quad %', 'SideNet (ablation)', 'GFLOP/NFE', 'backbone GFLOP/s'];
   const rows = results.map((r) => {
     const m = r.perNfeMs;
     return [
-      r.case, fmtMs(m.wall), fmtMs(m.gpu), fmtMs(m.backbone), fmtMs(m.sidenet), fmtMs(m.quadrature), pct(m.sidenet, m.backbone), pct(m.quadrature, m.backbone),
+      r.case, fmtMs(m.wall), m.euler === undefined ? '–' : fmtMs(m.euler), m.euler === undefined ? '–' : `${(m.wall / m.euler).toFixed(2)}×`, fmtMs(m.gpu), fmtMs(m.backbone), fmtMs(m.sidenet), fmtMs(m.quadrature), pct(m.sidenet, m.backbone), pct(m.quadrature, m.backbone),
       m.sidenetAblation === undefined ? '–' : fmtMs(m.sidenetAblation),
       sig3(r.gflopPerNfe.backbone + r.gflopPerNfe.sidenet), sig3(r.gflopPerNfe.backbone / (m.backbone / 1e3)),
     ];
@@ -297,7 +300,7 @@ async function runCases(engine: Engine, pair: ModelPair, settings: Settings, rep
       log(`${name}:`);
       try {
         const split = await measureSplit(engine, {
-          model, sidenet, nfe, labels: pair.labelsFor(batch), size: [H, H], warmup: settings.warmup, repeats: settings.repeats, ablation: settings.ablation,
+          model, sidenet, nfe, labels: pair.labelsFor(batch), size: [H, H], warmup: settings.warmup, repeats: settings.repeats, ablation: settings.ablation, euler: settings.euler,
           guidance: settings.cfg !== 1 ? { scale: settings.cfg } : undefined, log: (line) => log(`  ${line}`),
         });
         // GPU time per NFE as an app sees it: onStep, which fires once the GPU finished each step.
@@ -315,11 +318,11 @@ async function runCases(engine: Engine, pair: ModelPair, settings: Settings, rep
           gflopPerNfe: { backbone: sitFlops(pair.sit.arch, images) / 1e9, sidenet: sideNetFlops(pair.sidenet.arch, sideImages, H, H) / 1e9 },
           perNfeMs: {
             wall: split.wallPerNfe, gpu: gpuMs / nfe, backbone: split.profiled.backbone, sidenet: split.profiled.sidenet, quadrature: split.profiled.solver,
-            sidenetAblation: split.ablation?.sidenetPerNfe,
+            sidenetAblation: split.ablation?.sidenetPerNfe, euler: split.euler?.perNfe,
           },
           split,
         });
-        log(`  -> wall ${fmtMs(split.wallPerNfe)} ms/NFE; backbone ${fmtMs(split.profiled.backbone)}, SideNet ${fmtMs(split.profiled.sidenet)}, quadrature ${fmtMs(split.profiled.solver)} ms/NFE (${split.profilerMode})`);
+        log(`  -> wall ${fmtMs(split.wallPerNfe)} ms/NFE${split.euler ? ` (${split.euler.baRatio.toFixed(2)}× Euler's ${fmtMs(split.euler.perNfe)})` : ''}; backbone ${fmtMs(split.profiled.backbone)}, SideNet ${fmtMs(split.profiled.sidenet)}, quadrature ${fmtMs(split.profiled.solver)} ms/NFE (${split.profilerMode})`);
       } catch (err) {
         report.errors.push({ case: name, message: errorText(err) });
         log(`  failed: ${errorText(err)}`);

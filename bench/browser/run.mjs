@@ -4,7 +4,8 @@
 // (out/bench/browser-report.json and .md) and prints the tables.
 //
 //   node bench/browser/run.mjs [--pages=latency,ort] [--sizes=...] [--warmup=1] [--repeats=1]
-//     latency page: [--batches=1] [--nfe=2] [--cfg=1] [--ablation] [--shipped=0] [--models=DIR]
+//     latency page: [--batches=1] [--nfe=2] [--cfg=1] [--ablation] [--euler=0] [--shipped=0] [--models=DIR]
+//                   [--frames=12]
 //     ORT page:     [--batch=1] [--only=ours|ort] [--profile] [--autotune]
 //     [--report=out/bench/browser-report]
 //
@@ -58,6 +59,7 @@ async function runLatency(browser, origin) {
   const q = new URLSearchParams({
     sizes: args.sizes || 'S', batches: args.batches || '1', nfe: args.nfe || '2', warmup: args.warmup || '1', repeats: args.repeats || '1',
     cfg: args.cfg || '1', ablation: 'ablation' in args && args.ablation !== '0' ? '1' : '0', shipped: args.shipped ?? '1',
+    euler: args.euler ?? '1', ...(args.frames !== undefined ? { frames: args.frames } : {}),
   });
   const page = await browser.newPage();
   page.on('console', (msg) => {
@@ -130,10 +132,10 @@ function textTable(header, rows) {
 const markdownTable = (header, rows) => [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 
 const fmtMs = (ms) => (ms === undefined ? '–' : Math.abs(ms) >= 100 ? ms.toFixed(0) : Math.abs(ms) >= 10 ? ms.toFixed(1) : Math.abs(ms) >= 1 ? ms.toFixed(2) : ms.toFixed(3));
-const LATENCY_HEADER = ['case', 'wall ms/NFE', 'backbone', 'SideNet', 'quadrature', 'SideNet % of backbone', 'quad % of backbone', 'SideNet (ablation)'];
+const LATENCY_HEADER = ['case', 'wall ms/NFE', 'Euler wall ms/NFE', 'BA × Euler per NFE', 'backbone', 'SideNet', 'quadrature', 'SideNet % of backbone', 'quad % of backbone', 'SideNet (ablation)'];
 const latencyRows = (report) => report.results.map((r) => {
   const m = r.perNfeMs;
-  return [r.case, fmtMs(m.wall), fmtMs(m.backbone), fmtMs(m.sidenet), fmtMs(m.quadrature),
+  return [r.case, fmtMs(m.wall), fmtMs(m.euler), m.euler === undefined ? '–' : `${(m.wall / m.euler).toFixed(2)}×`, fmtMs(m.backbone), fmtMs(m.sidenet), fmtMs(m.quadrature),
     `${((100 * m.sidenet) / m.backbone).toFixed(1)} %`, `${((100 * m.quadrature) / m.backbone).toFixed(2)} %`, fmtMs(m.sidenetAblation)];
 });
 

@@ -113,7 +113,7 @@ describe('latency bench page (bench/browser/latency.html) in headless Chromium',
     expect(report.results.map((r: any) => r.case)).toEqual(['shipped fashion-sit b1 N=2', 'shipped fashion-sit b2 N=2']);
     for (const r of report.results) {
       expect(r).toMatchObject({ kind: 'shipped', nfe: 2, cfg: 1, latent: [4, 8, 8] });
-      for (const key of ['wall', 'backbone', 'sidenet', 'quadrature', 'sidenetAblation']) {
+      for (const key of ['wall', 'euler', 'backbone', 'sidenet', 'quadrature', 'sidenetAblation']) {
         expect(Number.isFinite(r.perNfeMs[key]), `${r.case} ${key}`).toBe(true);
         if (key !== 'sidenetAblation') expect(r.perNfeMs[key], `${r.case} ${key}`).toBeGreaterThan(0);
       }
@@ -127,6 +127,8 @@ describe('latency bench page (bench/browser/latency.html) in headless Chromium',
       expect(r.split.profiled.dispatches.solver).toBeGreaterThanOrEqual(3);
     }
     expect(report.table).toContain('shipped fashion-sit b2 N=2');
+    expect(report.table).toContain('BA/Euler per NFE');
+    for (const r of report.results) expect(r.split.euler.baRatio).toBeCloseTo(r.perNfeMs.wall / r.perNfeMs.euler, 6);
     // Legend (3) + backbone, SideNet and quadrature bars per case.
     expect(chartRects).toBe(3 + 3 * 2);
     expect(download).toMatch(/^ba-latency-.*\.json$/);
