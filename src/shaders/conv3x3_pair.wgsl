@@ -3,7 +3,8 @@
 // with out[k·B + n] = conv(concat[a[n], b[n]]) for every k. The SideNet's input conv of
 // [x_t, v_t] is the same for every offset h of a probe: computed once per image, stored for
 // each offset's rows, and the concat is never materialised.
-// One invocation per output pixel and group of 4 output channels.
+// One invocation per 8 output pixels of a row and group of 4 output channels (conv3x3_taps.wgsl);
+// the channel group and image come from the workgroup id, so weight loads are uniform.
 
 struct Params {
   ca: u32,
@@ -13,6 +14,7 @@ struct Params {
   width: u32,
   batch: u32,
   copies: u32,
+  xGroups: u32,  // ceil(width / 8)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -23,43 +25,80 @@ struct Params {
 
 override WG: u32 = 64;
 
-@compute @workgroup_size(WG)
-fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
-  let hw = params.height * params.width;
-  let p = gid.x;
-  let co0 = gid.y * 4u;
-  let n = gid.z;
-  if (p >= hw) { return; }
-  let py = i32(p / params.width);
-  let px = i32(p % params.width);
+fn loadA(at: u32, c: Cols10, inside: bool) -> Row10 {
+  let z4 = vec4<f32>(0.0);
+  return Row10(
+    select(z4, vec4<f32>(f32(a[at + c.lo.x]), f32(a[at + c.lo.y]), f32(a[at + c.lo.z]), f32(a[at + c.lo.w])), c.inLo & vec4<bool>(inside)),
+    select(z4, vec4<f32>(f32(a[at + c.mid.x]), f32(a[at + c.mid.y]), f32(a[at + c.mid.z]), f32(a[at + c.mid.w])), c.inMid & vec4<bool>(inside)),
+    select(vec2<f32>(0.0), vec2<f32>(f32(a[at + c.hi.x]), f32(a[at + c.hi.y])), c.inHi & vec2<bool>(inside)),
+  );
+}
 
-  let taps = taps3x3(py, px, params.height, params.width);
-  // vars: runtime indices into arrays need memory, not values.
-  var pixel = taps.pixel;
-  var mask = taps.mask;
-  let cin = params.ca + params.cb;
-  // Output channels past cout read channel cout - 1 (clamped) and are not stored.
-  var rows: vec4<u32>;
-  for (var j = 0u; j < 4u; j++) { rows[j] = min(co0 + j, params.cout - 1u) * cin * 9u; }
-  var acc = vec4<f32>(0.0);
-  for (var c = 0u; c < params.ca; c++) {
-    let plane = (n * params.ca + c) * hw;
-    for (var k = 0u; k < 9u; k++) {
-      let w = c * 9u + k;
-      acc += f32(a[plane + pixel[k]]) * mask[k] * vec4<f32>(f32(weight[rows.x + w]), f32(weight[rows.y + w]), f32(weight[rows.z + w]), f32(weight[rows.w + w]));
+fn loadB(at: u32, c: Cols10, inside: bool) -> Row10 {
+  let z4 = vec4<f32>(0.0);
+  return Row10(
+    select(z4, vec4<f32>(f32(b[at + c.lo.x]), f32(b[at + c.lo.y]), f32(b[at + c.lo.z]), f32(b[at + c.lo.w])), c.inLo & vec4<bool>(inside)),
+    select(z4, vec4<f32>(f32(b[at + c.mid.x]), f32(b[at + c.mid.y]), f32(b[at + c.mid.z]), f32(b[at + c.mid.w])), c.inMid & vec4<bool>(inside)),
+    select(vec2<f32>(0.0), vec2<f32>(f32(b[at + c.hi.x]), f32(b[at + c.hi.y])), c.inHi & vec2<bool>(inside)),
+  );
+}
+
+// Taps of kernel row ky for input channel ci of output channel co (clamped to cout - 1).
+fn taps(co: u32, ci: u32, ky: u32) -> vec3<f32> {
+  let w = (min(co, params.cout - 1u) * (params.ca + params.cb) + ci) * 9u + ky * 3u;
+  return vec3<f32>(f32(weight[w]), f32(weight[w + 1u]), f32(weight[w + 2u]));
+}
+
+@compute @workgroup_size(WG)
+fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let id = wg.x * WG + lane;
+  if (id >= params.height * params.xGroups) { return; }
+  let y = i32(id / params.xGroups);
+  let x0 = (id % params.xGroups) * 8u;
+  let co0 = wg.y * 4u;
+  let n = wg.z;
+  let hw = params.height * params.width;
+  let cols = cols10(i32(x0), params.width);
+
+  var acc0 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
+  var acc1 = acc0;
+  var acc2 = acc0;
+  var acc3 = acc0;
+  for (var ky = 0u; ky < 3u; ky++) {
+    let yy = y + i32(ky) - 1;
+    let rowOff = rowAt(yy, params.height, params.width);
+    let inside = rowInside(yy, params.height);
+    for (var c = 0u; c < params.ca; c++) {
+      let r = loadA((n * params.ca + c) * hw + rowOff, cols, inside);
+      acc0 = tapRow8(acc0, taps(co0, c, ky), r);
+      acc1 = tapRow8(acc1, taps(co0 + 1u, c, ky), r);
+      acc2 = tapRow8(acc2, taps(co0 + 2u, c, ky), r);
+      acc3 = tapRow8(acc3, taps(co0 + 3u, c, ky), r);
+    }
+    for (var c = 0u; c < params.cb; c++) {
+      let r = loadB((n * params.cb + c) * hw + rowOff, cols, inside);
+      let ci = params.ca + c;
+      acc0 = tapRow8(acc0, taps(co0, ci, ky), r);
+      acc1 = tapRow8(acc1, taps(co0 + 1u, ci, ky), r);
+      acc2 = tapRow8(acc2, taps(co0 + 2u, ci, ky), r);
+      acc3 = tapRow8(acc3, taps(co0 + 3u, ci, ky), r);
     }
   }
-  for (var c = 0u; c < params.cb; c++) {
-    let plane = (n * params.cb + c) * hw;
-    for (var k = 0u; k < 9u; k++) {
-      let w = (params.ca + c) * 9u + k;
-      acc += f32(b[plane + pixel[k]]) * mask[k] * vec4<f32>(f32(weight[rows.x + w]), f32(weight[rows.y + w]), f32(weight[rows.z + w]), f32(weight[rows.w + w]));
-    }
-  }
+  let p = u32(y) * params.width + x0;
   for (var k = 0u; k < params.copies; k++) {
-    for (var j = 0u; j < 4u; j++) {
-      let co = co0 + j;
-      if (co < params.cout) { out[((k * params.batch + n) * params.cout + co) * hw + p] = T(acc[j]); }
-    }
+    let image = k * params.batch + n;
+    store(image, co0, p, x0, acc0);
+    store(image, co0 + 1u, p, x0, acc1);
+    store(image, co0 + 2u, p, x0, acc2);
+    store(image, co0 + 3u, p, x0, acc3);
+  }
+}
+
+fn store(image: u32, co: u32, p: u32, x0: u32, acc: Acc8) {
+  if (co >= params.cout) { return; }
+  let at = (image * params.cout + co) * params.height * params.width + p;
+  for (var k = 0u; k < 4u; k++) {
+    if (x0 + k < params.width) { out[at + k] = T(acc.lo[k]); }
+    if (x0 + 4u + k < params.width) { out[at + 4u + k] = T(acc.hi[k]); }
   }
 }

@@ -1,4 +1,8 @@
-/** 3x3 convolutions, channels-first (padding 1, stride 1). A 1x1 conv is a matmul: see matmul.ts. */
+/**
+ * Convolutions, channels-first: 3x3 (padding 1, stride 1), depthwise 3x3, the SideNet's fused
+ * convs, and 1x1 (conv1x1: a dedicated kernel on CPU adapters, the matmul elsewhere).
+ */
+import conv1x1Source from '../../shaders/conv1x1.wgsl';
 import conv3x3Source from '../../shaders/conv3x3.wgsl';
 import conv3x3NormHeadSource from '../../shaders/conv3x3_norm_head.wgsl';
 import conv3x3PairSource from '../../shaders/conv3x3_pair.wgsl';
@@ -8,9 +12,12 @@ import depthwise3x3NormSource from '../../shaders/depthwise3x3_norm.wgsl';
 import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { Kernel } from '../pipelines.js';
+import { usesCpuKernels } from './autotune.js';
+import { matmul } from './matmul.js';
 import { shapeString, type Tensor } from '../tensor.js';
 import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
 
+export const conv1x1Kernel: Kernel = { name: 'conv1x1', source: conv1x1Source };
 export const conv3x3Kernel: Kernel = { name: 'conv3x3', source: conv3x3Source };
 export const depthwise3x3Kernel: Kernel = { name: 'depthwise3x3', source: depthwise3x3Source };
 export const depthwise3x3NormKernel: Kernel = { name: 'depthwise3x3_norm', source: depthwise3x3NormSource };
@@ -198,7 +205,7 @@ export function depthwiseConv3x3Normed(engine: Engine, x: Tensor, weight: Tensor
 /**
  * The SideNet's head: outScale[b] · conv3x3(SiLU(rmsNorm(x)), weight, bias). x [B, C, H, W],
  * weight [Cout, C, 3, 3], bias [Cout], outScale [B] -> [B, Cout, H, W]. Meant for few output
- * channels: every invocation recomputes its taps' norms.
+ * channels: every invocation computes the norms of its 3x10 input window.
  */
 export function conv3x3NormHead(engine: Engine, x: Tensor, weight: Tensor, bias: Tensor, outScale: Tensor, eps = 1e-5): Tensor {
   const op = 'conv3x3NormHead';
@@ -215,8 +222,8 @@ export function conv3x3NormHead(engine: Engine, x: Tensor, weight: Tensor, bias:
     dtype,
     constants: { WG },
     bindings: { x, weight, bias, outScale, out },
-    uniforms: { channels, cout, height, width, eps },
-    workgroups: [ceilDiv(height * width, WG), ceilDiv(cout, 4), batch],
+    uniforms: { channels, cout, height, width, xGroups: ceilDiv(width, 8), eps },
+    workgroups: [ceilDiv(height * ceilDiv(width, 8), WG), ceilDiv(cout, 4), batch],
     label: op,
   });
   return out;
@@ -245,8 +252,69 @@ export function conv3x3Pair(engine: Engine, a: Tensor, b: Tensor, weight: Tensor
     dtype,
     constants: { WG },
     bindings: { a, b, weight, out },
-    uniforms: { ca, cb, cout, height, width, batch, copies },
-    workgroups: [ceilDiv(height * width, WG), ceilDiv(cout, 4), batch],
+    uniforms: { ca, cb, cout, height, width, batch, copies, xGroups: ceilDiv(width, 8) },
+    workgroups: [ceilDiv(height * ceilDiv(width, 8), WG), ceilDiv(cout, 4), batch],
+    label: op,
+  });
+  return out;
+}
+
+export interface Conv1x1Options {
+  /** Per-output-channel bias [Cout]. */
+  bias?: Tensor;
+  /** out = residual + conv (+ bias): [B, Cout, H, W], a different buffer from out. */
+  residual?: Tensor;
+  out?: Tensor;
+  /** Force a body: 'cpu' (the dedicated kernel) or 'matmul'; default by the engine's kernel profile. */
+  variant?: 'cpu' | 'matmul';
+  /** Output channels per thread of the 'cpu' body (default 8). */
+  channelBlock?: 4 | 8 | 16;
+  /** Pixels per thread WG apart rather than adjacent (the 'cpu' body). */
+  strided?: boolean;
+  /** Pixels per thread of the 'cpu' body: 4 or 8 (default CONV1X1_PX). */
+  pixelBlock?: 4 | 8;
+}
+
+/** Output channels per thread of the CPU 1x1 body: 8 measured fastest on lavapipe for C = 32-96. */
+const CONV1X1_CO = 8;
+const CONV1X1_PX = 4;
+
+/**
+ * 1x1 conv, channels-first: out = weight · x (+ bias) (+ residual) per image, x [B, Cin, H, W],
+ * weight [Cout, Cin, 1, 1] (or [Cout, Cin]) -> [B, Cout, H, W].
+ */
+export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1Options = {}): Tensor {
+  const op = 'conv1x1';
+  const { bias, residual } = opts;
+  const dtype = floatDType(op, x, weight, ...[bias, residual, opts.out].filter((t): t is Tensor => !!t));
+  expectRank(op, 'x', x, 4);
+  const [batch, cin, height, width] = x.shape;
+  const cout = weight.shape[0];
+  const weightOk = (weight.shape.length === 2 || (weight.shape.length === 4 && weight.shape[2] === 1 && weight.shape[3] === 1)) && weight.shape[1] === cin;
+  if (!weightOk) throw new ShapeError(`${op}: weight must be [Cout, ${cin}, 1, 1] or [Cout, ${cin}] for x ${shapeString(x.shape)}, got ${shapeString(weight.shape)}`);
+  const outShape = [batch, cout, height, width];
+  if (bias) expectShape(op, 'bias', bias, [cout]);
+  if (residual) expectShape(op, 'residual', residual, outShape);
+  if (opts.out) expectShape(op, 'out', opts.out, outShape);
+  const out = opts.out ?? engine.empty(outShape, dtype);
+  const pixels = height * width;
+  const variant = opts.variant ?? (usesCpuKernels(engine) ? 'cpu' : 'matmul');
+  if (variant === 'matmul') {
+    matmul(engine, weight.reshape([cout, cin]), x.reshape([batch, cin, pixels]), {
+      bias, biasAxis: 'row', ...(residual ? { epilogue: 'residual', residual: residual.reshape([batch, cout, pixels]) } : {}), out: out.reshape([batch, cout, pixels]), label: op,
+    });
+    return out;
+  }
+  if (batch > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
+  const CO = opts.channelBlock ?? CONV1X1_CO;
+  const PX4 = (opts.pixelBlock ?? CONV1X1_PX) / 4;
+  engine.dispatch({
+    kernel: conv1x1Kernel,
+    dtype,
+    constants: { WG, CO, PX4, STRIDED: opts.strided ? 1 : 0, HAS_BIAS: bias ? 1 : 0, RESIDUAL: residual ? 1 : 0 },
+    bindings: { x, weight, bias: bias ?? weight, residual: residual ?? weight, out },
+    uniforms: { cin, cout, pixels },
+    workgroups: [ceilDiv(pixels, 4 * PX4 * WG), ceilDiv(cout, CO), batch],
     label: op,
   });
   return out;
@@ -259,4 +327,5 @@ export const CONV_VARIANTS: KernelVariantSpec[] = [
   ...bothDTypes(depthwise3x3NormKernel, [0, 1].flatMap((FILM) => [0, 1].map((SILU) => ({ WG, FILM, SILU })))),
   ...bothDTypes(conv3x3NormHeadKernel, [{ WG }]),
   ...bothDTypes(conv3x3PairKernel, [{ WG }]),
+  ...bothDTypes(conv1x1Kernel, [0, 1].flatMap((HAS_BIAS) => [0, 1].map((RESIDUAL) => ({ WG, CO: CONV1X1_CO, PX4: CONV1X1_PX / 4, STRIDED: 0, HAS_BIAS, RESIDUAL })))),
 ];
