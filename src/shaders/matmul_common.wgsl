@@ -1,5 +1,7 @@
 // Shared head of every matmul kernel: bindings, the shape/stride uniform and the fused
-// epilogue. The op prepends it to a kernel body (matmul_regblock/tiled/naive.wgsl).
+// epilogue. The op builds each kernel as operands file + this head + body: the operands file
+// (matmul_operands_scalar.wgsl or matmul_operands_vec4.wgsl) declares the element types AElem
+// and BElem of the a and b bindings (T, or vec4<T> for vec4 loads) and the quad loaders.
 //
 // C[b, m, n] = epilogue(sum_k A[b, m, k] * B[b, k, n]), where the operands are addressed
 // through element strides, so transposed operands and broadcast batches (batch stride 0)
@@ -20,11 +22,15 @@ struct Params {
   rowsPerGate: u32,
   gateStride: u32,
   gateOffset: u32,
+  // split-K: K elements per split (the last split may be shorter); K when K is not split.
+  kSplit: u32,
+  // Number of batches (C has batchCount * M rows).
+  batchCount: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> a: array<T>;
-@group(0) @binding(2) var<storage, read> b: array<T>;
+@group(0) @binding(1) var<storage, read> a: array<AElem>;
+@group(0) @binding(2) var<storage, read> b: array<BElem>;
 @group(0) @binding(3) var<storage, read> bias: array<T>;
 @group(0) @binding(4) var<storage, read> gate: array<T>;
 @group(0) @binding(5) var<storage, read> residual: array<T>;

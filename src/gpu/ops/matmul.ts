@@ -1,41 +1,66 @@
 /**
  * Matrix multiply with fused epilogues: C[b] = epilogue(op(A[b]) · op(B[b])).
  *
- * One WGSL head (matmul_common.wgsl: bindings, strides, epilogue) serves three kernel bodies:
+ * Every kernel is an operands file (matmul_operands_scalar.wgsl, or matmul_operands_vec4.wgsl
+ * binding A and B as vec4 arrays), the shared head (matmul_common.wgsl: bindings, strides,
+ * epilogue) and a body:
  *  - regblock: register-blocked, no workgroup memory (fastest on CPU adapters), in two block
  *    sizes: 'regblock' 4x4 outputs per thread (small shapes), 'regblock16' 16x16 (large);
- *  - tiled: 64x64 workgroup tiles staged in workgroup memory (for GPUs);
+ *  - tiled (GPUs): 64x64 workgroup tiles, 4x4 per thread, 16-deep K panels in swizzled
+ *    (bank-conflict-free) workgroup memory, quads of 4 loaded along each operand's contiguous
+ *    dim (matmul_tiled_core.wgsl);
+ *  - gemv (GPUs, M <= 8 with Linear weights [N, K]): threads split K, no M tiling;
+ *  - splitk (GPUs, K much larger than M and N): the tiled core over K splits into an f32
+ *    scratch, then a reduce kernel that applies the epilogue;
  *  - naive: one output per thread (benchmark baseline).
+ * 'tiled', 'gemv' and 'splitk' load with vec4 when both operands' contiguous dims are
+ * multiples of 4, else with scalar loads; their '-scalar' forms always load scalars.
  * Transposes and batch broadcasting are strides in the uniform, so they need no variants.
  */
 import commonSource from '../../shaders/matmul_common.wgsl';
+import gemvSource from '../../shaders/matmul_gemv.wgsl';
 import naiveSource from '../../shaders/matmul_naive.wgsl';
+import scalarOperands from '../../shaders/matmul_operands_scalar.wgsl';
+import vec4Operands from '../../shaders/matmul_operands_vec4.wgsl';
 import regblockSource from '../../shaders/matmul_regblock.wgsl';
+import splitkSource from '../../shaders/matmul_splitk.wgsl';
+import splitkReduceSource from '../../shaders/matmul_splitk_reduce.wgsl';
+import tiledCoreSource from '../../shaders/matmul_tiled_core.wgsl';
 import tiledSource from '../../shaders/matmul_tiled.wgsl';
 import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { Kernel, StorageDType } from '../pipelines.js';
 import { shapeSize, shapeString, type Tensor } from '../tensor.js';
 import { adapterKey, usesCpuKernels, tune, tunedChoice } from './autotune.js';
-import { bothDTypes, ceilDiv, floatDType, type KernelVariantSpec } from './common.js';
+import { bothDTypes, ceilDiv, floatDType, grid, type KernelVariantSpec } from './common.js';
 
-export type MatmulVariant = 'regblock' | 'regblock16' | 'tiled' | 'naive';
+export type MatmulVariant =
+  | 'regblock' | 'regblock16' | 'tiled' | 'tiled-scalar' | 'gemv' | 'gemv-scalar' | 'splitk' | 'splitk-scalar' | 'naive';
 export type MatmulEpilogue = 'none' | 'bias' | 'gelu' | 'silu' | 'gate-residual' | 'residual';
 
-interface VariantDef {
-  kernel: Kernel;
-  constants: Record<string, number>;
-  /** Output rows x columns one workgroup covers. */
-  tile: [number, number];
-}
+const MATMUL_VARIANT_NAMES: readonly MatmulVariant[] = ['regblock', 'regblock16', 'tiled', 'tiled-scalar', 'gemv', 'gemv-scalar', 'splitk', 'splitk-scalar', 'naive'];
 
-const regblockKernel: Kernel = { name: 'matmul_regblock', source: commonSource + regblockSource };
-const VARIANTS: Record<MatmulVariant, VariantDef> = {
-  regblock: { kernel: regblockKernel, constants: { TM: 4, TN4: 1, WG_X: 16, WG_Y: 4 }, tile: [16, 64] },
-  regblock16: { kernel: regblockKernel, constants: { TM: 16, TN4: 4, WG_X: 4, WG_Y: 4 }, tile: [64, 64] },
-  tiled: { kernel: { name: 'matmul_tiled', source: commonSource + tiledSource }, constants: {}, tile: [64, 64] },
-  naive: { kernel: { name: 'matmul_naive', source: commonSource + naiveSource }, constants: {}, tile: [16, 16] },
+/** A matmul kernel: operands file + shared head + body. */
+const kernel = (name: string, operands: string, ...body: string[]): Kernel => ({ name, source: operands + commonSource + body.join('') });
+const KERNELS = {
+  naive: kernel('matmul_naive', scalarOperands, naiveSource),
+  regblock: kernel('matmul_regblock', scalarOperands, regblockSource),
+  tiled: kernel('matmul_tiled', scalarOperands, tiledCoreSource, tiledSource),
+  tiledVec4: kernel('matmul_tiled_vec4', vec4Operands, tiledCoreSource, tiledSource),
+  gemv: kernel('matmul_gemv', scalarOperands, gemvSource),
+  gemvVec4: kernel('matmul_gemv_vec4', vec4Operands, gemvSource),
+  splitk: kernel('matmul_splitk', scalarOperands, tiledCoreSource, splitkSource),
+  splitkVec4: kernel('matmul_splitk_vec4', vec4Operands, tiledCoreSource, splitkSource),
+  splitkReduce: kernel('matmul_splitk_reduce', scalarOperands, splitkReduceSource),
 };
+const REGBLOCK = { TM: 4, TN4: 1, WG_X: 16, WG_Y: 4 };
+const REGBLOCK16 = { TM: 16, TN4: 4, WG_X: 4, WG_Y: 4 };
+/** Output tile of the workgroup-tiled kernels (matmul_tiled_core.wgsl TILE) and their K panel depth. */
+const TILE = 64;
+const BK = 16;
+/** GEMV: output columns per workgroup, and the largest M it is chosen for. */
+const GEMV_COLS = 32;
+export const GEMV_MAX_M = 8;
 
 /** EPILOGUE override codes; 'bias' is 'none' with HAS_BIAS. */
 const EPILOGUE_CODES = { none: 0, gelu: 1, silu: 2, 'gate-residual': 3, residual: 4 } as const;
@@ -103,30 +128,38 @@ export function matmul(engine: Engine, a: Tensor, b: Tensor, opts: MatmulOptions
     throw new ShapeError(`${op}: residual must be ${shapeString(out.shape)} like the output, got ${shapeString(opts.residual.shape)}`);
   }
 
-  const name = opts.variant ?? chooseVariant(engine, shape);
-  const def = VARIANTS[name];
+  const plan = planMatmul(engine, shape, opts.variant);
   const gate = opts.gate ?? { tensor: a, rowsPerGate: 1, stride: 0, offset: 0 };
-  engine.dispatch({
-    kernel: def.kernel,
-    dtype,
-    constants: { ...def.constants, EPILOGUE: EPILOGUE_CODES[epilogue === 'bias' ? 'none' : epilogue], HAS_BIAS: BIAS_CODES[opts.bias ? opts.biasAxis ?? 'col' : 'none'] },
-    // Bindings the epilogue does not read still need a buffer: `a` stands in (read-only, so aliasing is allowed).
-    bindings: { a, b, bias: opts.bias ?? a, gate: gate.tensor, residual: opts.residual ?? a, out },
-    uniforms: {
-      M, N, K,
-      aStrideM: shape.transA ? 1 : K,
-      aStrideK: shape.transA ? M : 1,
-      bStrideK: shape.transB ? 1 : N,
-      bStrideN: shape.transB ? K : 1,
-      aBatch: aBatched ? M * K : 0,
-      bBatch: bBatched ? K * N : 0,
-      rowsPerGate: gate.rowsPerGate,
-      gateStride: gate.stride,
-      gateOffset: gate.offset,
-    },
-    workgroups: [ceilDiv(N, def.tile[1]), ceilDiv(M, def.tile[0]), batch],
-    label: op,
-  });
+  const epilogueConstants = { EPILOGUE: EPILOGUE_CODES[epilogue === 'bias' ? 'none' : epilogue], HAS_BIAS: BIAS_CODES[opts.bias ? opts.biasAxis ?? 'col' : 'none'] };
+  // Bindings the epilogue does not read still need a buffer: `a` stands in (read-only, so aliasing is allowed).
+  const bindings = { a, b, bias: opts.bias ?? a, gate: gate.tensor, residual: opts.residual ?? a, out };
+  const uniforms = {
+    M, N, K,
+    aStrideM: shape.transA ? 1 : K,
+    aStrideK: shape.transA ? M : 1,
+    bStrideK: shape.transB ? 1 : N,
+    bStrideN: shape.transB ? K : 1,
+    aBatch: aBatched ? M * K : 0,
+    bBatch: bBatched ? K * N : 0,
+    rowsPerGate: gate.rowsPerGate,
+    gateStride: gate.stride,
+    gateOffset: gate.offset,
+    kSplit: plan.kSplit,
+    batchCount: batch,
+  };
+  if (plan.splits > 1 || plan.variant.startsWith('splitk')) {
+    // Partial sums of each K split into an f32 scratch, then one reduce pass with the epilogue;
+    // both dispatches are recorded in this step, so the scratch can be released right after.
+    const partial = engine.empty([plan.splits, batch * M, N], 'f32');
+    engine.dispatch({ kernel: plan.kernel, dtype, constants: plan.constants, bindings: { ...bindings, bias: a, gate: a, residual: a, partial }, uniforms, workgroups: plan.workgroups, label: `${op} (split-K partials)` });
+    engine.dispatch({
+      kernel: KERNELS.splitkReduce, dtype, constants: epilogueConstants, bindings: { ...bindings, partial }, uniforms,
+      workgroups: grid(engine, ceilDiv(batch * M * N, 256)), label: `${op} (split-K reduce)`,
+    });
+    partial.dispose();
+    return out;
+  }
+  engine.dispatch({ kernel: plan.kernel, dtype, constants: { ...plan.constants, ...epilogueConstants }, bindings, uniforms, workgroups: plan.workgroups, label: op });
   return out;
 }
 
@@ -213,15 +246,116 @@ export function matmulTuningKey(engine: Engine, s: MatmulShape): string {
   return `${adapterKey(engine)}|matmul:${s.dtype}:${s.transA ? 'T' : 'N'}${s.transB ? 'T' : 'N'}:${p2(s.batch * s.M)}x${p2(s.N)}x${p2(s.K)}`;
 }
 
+/**
+ * The variant for a shape when none is forced: the tuned winner for this adapter and shape
+ * class if there is one (and it can run this shape), else by adapter kind and shape.
+ */
 export function chooseVariant(engine: Engine, s: MatmulShape): MatmulVariant {
   const tuned = tunedChoice(engine, matmulTuningKey(engine, s));
-  if (tuned && tuned in VARIANTS) return tuned as MatmulVariant;
-  // Lavapipe turns every per-thread load into a gather across SIMD lanes, so big register
-  // blocks win there. SwiftShader runs the workgroup-tiled kernel about 2x faster than
-  // regblock16 at SiT's Linear shapes (measured in Chromium), as GPUs do.
-  if (!usesCpuKernels(engine)) return 'tiled';
-  // 16x16 blocks waste most of their work when a dimension is much smaller than the block.
-  return s.M >= 48 && s.N >= 48 ? 'regblock16' : 'regblock';
+  if (tuned && (MATMUL_VARIANT_NAMES as readonly string[]).includes(tuned) && variantApplies(tuned as MatmulVariant, s)) return tuned as MatmulVariant;
+  if (usesCpuKernels(engine)) {
+    // Lavapipe turns every per-thread load into a gather across SIMD lanes, so big register
+    // blocks win there; 16x16 blocks waste most of their work when a dimension is much
+    // smaller than the block.
+    return s.M >= 48 && s.N >= 48 ? 'regblock16' : 'regblock';
+  }
+  // GPUs (SwiftShader too: it runs the workgroup-tiled kernel about 2x faster than regblock16
+  // at SiT's Linear shapes, measured in Chromium). A few rows times a Linear weight: GEMV.
+  if (s.M <= GEMV_MAX_M && gemvApplies(s)) return 'gemv';
+  // Too few tiles to fill the GPU while K is long: split K.
+  if (splitPlan(s, false).splits > 1) return 'splitk';
+  return 'tiled';
+}
+
+/** GEMV reads both operands along K: A [M, K] and B [N, K] (transB), as a Linear's. */
+function gemvApplies(s: MatmulShape): boolean {
+  return (!s.transA || s.M === 1) && (s.transB || s.N === 1);
+}
+
+function variantApplies(v: MatmulVariant, s: MatmulShape): boolean {
+  return v.startsWith('gemv') ? gemvApplies(s) : true;
+}
+
+/**
+ * Whether the vec4 operand files can serve this shape: the kernels walk each operand along its
+ * contiguous dim (the one with element stride 1: K for A [M, K] and B [N, K], else M or N), and
+ * vec4 loads need that dim to be a multiple of 4 (so every quad start, row stride and batch
+ * stride is). Both operands or neither.
+ */
+export function vec4Loads(s: Pick<MatmulShape, 'M' | 'N' | 'K' | 'transA' | 'transB'>): boolean {
+  const aRun = !s.transA || s.M === 1 ? s.K : s.M;
+  const bRun = s.transB || s.N === 1 ? s.K : s.N;
+  return aRun % 4 === 0 && bRun % 4 === 0 && aRun > 0 && bRun > 0;
+}
+
+/**
+ * Split-K: S splits of kSplit (a multiple of the K panel) elements each. Chosen when the
+ * output has fewer than 32 tiles and K >= 1024: about 128 workgroups, at most 16 splits, each
+ * at least 256 deep. A forced split-K variant always splits K in 2..16 (K permitting).
+ */
+export function splitPlan(s: Pick<MatmulShape, 'M' | 'N' | 'K' | 'batch'>, forced: boolean): { splits: number; kSplit: number } {
+  const tiles = ceilDiv(s.M, TILE) * ceilDiv(s.N, TILE) * s.batch;
+  let splits = 1;
+  if (forced) splits = Math.min(16, Math.max(2, ceilDiv(s.K, 256)));
+  else if (tiles < 32 && s.K >= 1024) splits = Math.min(16, ceilDiv(128, tiles), Math.floor(s.K / 256));
+  const kSplit = Math.max(BK, ceilDiv(ceilDiv(s.K, Math.max(splits, 1)), BK) * BK);
+  return { splits: Math.max(1, ceilDiv(s.K, kSplit)), kSplit };
+}
+
+/** What one matmul call dispatches: the variant, its kernel (vec4 or scalar loads) and grid. */
+export interface MatmulPlan {
+  variant: MatmulVariant;
+  kernel: Kernel;
+  /** Variant constants, without the epilogue's (EPILOGUE, HAS_BIAS). */
+  constants: Record<string, number>;
+  workgroups: [number, number, number];
+  vec4: boolean;
+  /** K splits (1 unless split-K) and the K elements per split. */
+  splits: number;
+  kSplit: number;
+}
+
+/**
+ * The plan for a shape: `variant` forces the kernel body ('-vec4'-capable bodies still fall
+ * back to scalar loads when the layout does not allow vec4), else chooseVariant picks it.
+ */
+export function planMatmul(engine: Engine, s: MatmulShape, variant?: MatmulVariant): MatmulPlan {
+  const name = variant ?? chooseVariant(engine, s);
+  if (!MATMUL_VARIANT_NAMES.includes(name)) throw new ShapeError(`matmul: unknown variant '${name}' (one of ${MATMUL_VARIANT_NAMES.join(', ')})`);
+  if (!variantApplies(name, s)) {
+    throw new ShapeError(`matmul: variant '${name}' needs A [M, K] and B [N, K] (transB), got ${s.transA ? 'Aᵀ' : 'A'}·${s.transB ? 'Bᵀ' : 'B'} with M=${s.M}, N=${s.N}`);
+  }
+  const { M, N, K, batch } = s;
+  const vec4 = !name.endsWith('-scalar') && vec4Loads(s);
+  const base = { variant: name, vec4: false, splits: 1, kSplit: Math.max(K, 1) };
+  const tiles: [number, number, number] = [ceilDiv(N, TILE), ceilDiv(M, TILE), batch];
+  switch (name) {
+    case 'naive':
+      return { ...base, kernel: KERNELS.naive, constants: {}, workgroups: [ceilDiv(N, 16), ceilDiv(M, 16), batch] };
+    case 'regblock':
+      return { ...base, kernel: KERNELS.regblock, constants: REGBLOCK, workgroups: [ceilDiv(N, 64), ceilDiv(M, 16), batch] };
+    case 'regblock16':
+      return { ...base, kernel: KERNELS.regblock, constants: REGBLOCK16, workgroups: [ceilDiv(N, 64), ceilDiv(M, 64), batch] };
+    case 'tiled':
+    case 'tiled-scalar':
+      return { ...base, vec4, kernel: vec4 ? KERNELS.tiledVec4 : KERNELS.tiled, constants: {}, workgroups: tiles };
+    case 'gemv':
+    case 'gemv-scalar': {
+      const ROWS = M <= 4 ? 4 : 8;
+      return { ...base, vec4, kernel: vec4 ? KERNELS.gemvVec4 : KERNELS.gemv, constants: { ROWS }, workgroups: [ceilDiv(N, GEMV_COLS), ceilDiv(M, ROWS), batch] };
+    }
+    case 'splitk':
+    case 'splitk-scalar': {
+      const { splits, kSplit } = splitPlan(s, variant !== undefined);
+      return { variant: name, vec4, splits, kSplit, kernel: vec4 ? KERNELS.splitkVec4 : KERNELS.splitk, constants: {}, workgroups: [tiles[0], tiles[1], batch * splits] };
+    }
+  }
+}
+
+/** The variants autotuneMatmul times by default: per kernel family, those that can run the shape. */
+export function matmulCandidates(engine: Engine, s: MatmulShape): MatmulVariant[] {
+  if (usesCpuKernels(engine)) return ['regblock', 'regblock16', 'tiled'];
+  return ['tiled', 'splitk', ...(gemvApplies(s) ? (['gemv'] as const) : [])];
 }
 
 /**
@@ -231,7 +365,7 @@ export function chooseVariant(engine: Engine, s: MatmulShape): MatmulVariant {
 export async function autotuneMatmul(
   engine: Engine,
   s: Omit<MatmulShape, 'dtype'> & { dtype?: StorageDType },
-  candidates: readonly MatmulVariant[] = ['regblock', 'regblock16', 'tiled'],
+  candidates?: readonly MatmulVariant[],
 ): Promise<{ winner: MatmulVariant; ms: Record<string, number> }> {
   const shape: MatmulShape = { dtype: 'f32', ...s };
   const { M, N, K, batch, dtype } = shape;
@@ -240,7 +374,7 @@ export async function autotuneMatmul(
   const out = engine.empty([batch, M, N], dtype);
   try {
     const run = (variant: string) => matmul(engine, a, b, { transA: shape.transA, transB: shape.transB, out, variant: variant as MatmulVariant, label: 'matmul-autotune' });
-    const result = await tune(engine, matmulTuningKey(engine, shape), candidates, run);
+    const result = await tune(engine, matmulTuningKey(engine, shape), candidates ?? matmulCandidates(engine, shape), run);
     return { winner: result.winner as MatmulVariant, ms: result.ms };
   } finally {
     a.dispose();
@@ -254,10 +388,19 @@ function randomData(n: number): Float32Array {
   return Float32Array.from({ length: n }, () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1);
 }
 
+const EPILOGUE_SETS = Object.values(EPILOGUE_CODES).flatMap((EPILOGUE) => Object.values(BIAS_CODES).map((HAS_BIAS) => ({ EPILOGUE, HAS_BIAS })));
+const withEpilogues = (kernel: Kernel, constants: Record<string, number> = {}) => bothDTypes(kernel, EPILOGUE_SETS.map((e) => ({ ...constants, ...e })));
+
 /** Every variant the op can dispatch (both dtypes, every epilogue), for the compile-all test. */
-export const MATMUL_VARIANTS: KernelVariantSpec[] = Object.values(VARIANTS).flatMap((def) =>
-  bothDTypes(
-    def.kernel,
-    Object.values(EPILOGUE_CODES).flatMap((EPILOGUE) => Object.values(BIAS_CODES).map((HAS_BIAS) => ({ ...def.constants, EPILOGUE, HAS_BIAS }))),
-  ),
-);
+export const MATMUL_VARIANTS: KernelVariantSpec[] = [
+  ...withEpilogues(KERNELS.naive),
+  ...withEpilogues(KERNELS.regblock, REGBLOCK),
+  ...withEpilogues(KERNELS.regblock, REGBLOCK16),
+  ...withEpilogues(KERNELS.tiled),
+  ...withEpilogues(KERNELS.tiledVec4),
+  ...[4, 8].flatMap((ROWS) => [...withEpilogues(KERNELS.gemv, { ROWS }), ...withEpilogues(KERNELS.gemvVec4, { ROWS })]),
+  // The partials carry no epilogue: the reduce applies it.
+  ...bothDTypes(KERNELS.splitk, [{}]),
+  ...bothDTypes(KERNELS.splitkVec4, [{}]),
+  ...withEpilogues(KERNELS.splitkReduce),
+];
