@@ -12,7 +12,7 @@ import { testEngine } from '../helpers/engine.js';
 const K = 4096;
 
 describe('f16 kernels accumulate in f32', () => {
-  for (const variant of ['regblock', 'regblock16', 'tiled', 'naive'] as MatmulVariant[]) {
+  for (const variant of ['regblock', 'regblock16', 'tiled', 'tiled-scalar', 'splitk', 'splitk-scalar', 'naive'] as MatmulVariant[]) {
     it(`matmul (${variant}): 4096 products of ones sum to 4096, not f16's 2048`, async (ctx) => {
       const engine = await testEngine();
       if (!engine.has('shader-f16')) return ctx.skip('adapter lacks shader-f16');
@@ -44,4 +44,22 @@ describe('f16 kernels accumulate in f32', () => {
     expect(Array.from(await out.read())).toEqual(new Array(headDim).fill(2));
     for (const t of [q, k, v, out]) t.dispose();
   });
+});
+
+describe('f16 GPU-family matmul kernels accumulate in f32', () => {
+  // B as a Linear weight [N, K] (K-contiguous), so 'tiled', 'splitk' and 'gemv' take vec4<f16>
+  // loads; the '-scalar' forms read the same data one element at a time. Split-K adds 16 f32
+  // partials of 256 ones each and rounds once.
+  for (const variant of ['tiled', 'tiled-scalar', 'splitk', 'splitk-scalar', 'gemv', 'gemv-scalar'] as MatmulVariant[]) {
+    it(`matmul (${variant}, A·Bᵀ): 4096 products of ones sum to 4096, not f16's 2048`, async (ctx) => {
+      const engine = await testEngine();
+      if (!engine.has('shader-f16')) return ctx.skip('adapter lacks shader-f16');
+      const [M, N] = [5, 7];
+      const a = engine.upload(new Float32Array(M * K).fill(1), [M, K], 'f16');
+      const b = engine.upload(new Float32Array(N * K).fill(1), [N, K], 'f16');
+      const out = matmul(engine, a, b, { transB: true, variant });
+      expect(Array.from(await out.read())).toEqual(new Array(M * N).fill(K));
+      for (const t of [a, b, out]) t.dispose();
+    });
+  }
 });

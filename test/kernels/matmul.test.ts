@@ -178,7 +178,8 @@ async function checkCase(engine: Engine, rng: Rng, c: Case, variant: MatmulVaria
   const tb = up(b, [...(bBatched ? [batch] : []), ...(transB ? [N, K] : [K, N])]);
   const tbias = up(bias, [bias.length]);
   const tgate = up(gateData, [batch, 3 * N]);
-  const tres = up(residual, [batch, M, N]);
+  const outShape = aBatched || bBatched ? [batch, M, N] : [M, N];
+  const tres = up(residual, outShape);
   const gate = { tensor: tgate, rowsPerGate: M, stride: 3 * N, offset: N };
   const withBias = epilogue !== 'none';
   const withGate = epilogue === 'gate-residual';
@@ -188,7 +189,7 @@ async function checkCase(engine: Engine, rng: Rng, c: Case, variant: MatmulVaria
     transA, transB, variant, epilogue, bias: withBias ? tbias : undefined, biasAxis,
     gate: withGate ? gate : undefined, residual: withGate || epilogue === 'residual' ? tres : undefined,
   });
-  expect(out.shape).toEqual([batch, M, N]);
+  expect(out.shape).toEqual(outShape);
   expect(out.dtype).toBe(dtype);
   const ref = matmulRef({
     a: rounded(a), b: rounded(b), M, N, K, batch, aBatched, bBatched, transA, transB, epilogue,
