@@ -20,7 +20,7 @@
 import type { Engine } from '../gpu/engine.js';
 import { ShapeError } from '../gpu/errors.js';
 import { attentionChannelFirst } from '../gpu/ops/attention.js';
-import { conv3x3, conv3x3NormHead, conv3x3Pair, depthwiseConv3x3, depthwiseConv3x3Normed } from '../gpu/ops/conv.js';
+import { conv1x1, conv3x3, conv3x3NormHead, conv3x3Pair, depthwiseConv3x3, depthwiseConv3x3Normed } from '../gpu/ops/conv.js';
 import { concat0, concat1 } from '../gpu/ops/copy.js';
 import { add, binary, mul, silu } from '../gpu/ops/elementwise.js';
 import { embedding, timestepEmbedding } from '../gpu/ops/embedding.js';
@@ -239,11 +239,11 @@ export class SideNetModel implements VelocityCorrector {
     const { engine } = this;
     const p = `blocks.${i}.`;
     const dw1 = depthwiseConv3x3Normed(engine, x, this.w(p + 'conv1_dw.weight'), { eps: RMS_EPS });
-    const pw1 = this.pointwise(dw1, this.w(p + 'conv1_pw.weight'));
+    const pw1 = conv1x1(engine, dw1, this.w(p + 'conv1_pw.weight'));
     dw1.dispose();
     const dw2 = depthwiseConv3x3Normed(engine, pw1, this.w(p + 'conv2_dw.weight'), { eps: RMS_EPS, film: this.filmOf(i, films), silu: true });
     pw1.dispose();
-    const out = this.pointwiseResidual(dw2, this.w(p + 'conv2_pw.weight'), x, this.w(p + 'conv2_pw.bias'));
+    const out = conv1x1(engine, dw2, this.w(p + 'conv2_pw.weight'), { residual: x, bias: this.w(p + 'conv2_pw.bias') });
     dw2.dispose();
     return out;
   }
@@ -253,20 +253,12 @@ export class SideNetModel implements VelocityCorrector {
     const { engine, arch } = this;
     const p = `blocks.${i}.`;
     const modulated = rmsNorm(engine, x, { eps: RMS_EPS, film: this.filmOf(i, films) });
-    const qkv = this.pointwise(modulated, this.w(p + 'qkv.weight'));
+    const qkv = conv1x1(engine, modulated, this.w(p + 'qkv.weight'));
     modulated.dispose();
     const attended = attentionChannelFirst(engine, qkv, arch.heads);
     qkv.dispose();
-    const out = this.pointwiseResidual(attended, this.w(p + 'proj.weight'), x);
+    const out = conv1x1(engine, attended, this.w(p + 'proj.weight'), { residual: x });
     attended.dispose();
-    return out;
-  }
-
-  /** residual + 1×1 conv (+ per-channel bias), the add and bias in the matmul epilogue. */
-  private pointwiseResidual(x: Tensor, weight: Tensor, residual: Tensor, bias?: Tensor): Tensor {
-    const [batch, cin, height, width] = x.shape;
-    const out = this.engine.empty(residual.shape, this.dtype);
-    matmul(this.engine, weight.reshape([weight.shape[0], cin]), x.reshape([batch, cin, height * width]), { bias, biasAxis: 'row', epilogue: 'residual', residual, out });
     return out;
   }
 

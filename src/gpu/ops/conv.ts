@@ -265,23 +265,19 @@ export interface Conv1x1Options {
   /** out = residual + conv (+ bias): [B, Cout, H, W], a different buffer from out. */
   residual?: Tensor;
   out?: Tensor;
-  /** Force a body: 'cpu' (the dedicated kernel) or 'matmul'; default by the engine's kernel profile. */
-  variant?: 'cpu' | 'matmul';
-  /** Output channels per thread of the 'cpu' body (default 8). */
-  channelBlock?: 4 | 8 | 16;
-  /** Pixels per thread WG apart rather than adjacent (the 'cpu' body). */
-  strided?: boolean;
-  /** Pixels per thread of the 'cpu' body: 4 or 8 (default CONV1X1_PX). */
-  pixelBlock?: 4 | 8;
+  /** Force a body: 'direct' (conv1x1.wgsl) or 'matmul'; default: see conv1x1. */
+  variant?: 'direct' | 'matmul';
 }
 
-/** Output channels per thread of the CPU 1x1 body: 8 measured fastest on lavapipe for C = 32-96. */
+/** Output channels per thread of conv1x1.wgsl: 8 measured fastest on lavapipe at C = 32. */
 const CONV1X1_CO = 8;
-const CONV1X1_PX = 4;
 
 /**
  * 1x1 conv, channels-first: out = weight · x (+ bias) (+ residual) per image, x [B, Cin, H, W],
- * weight [Cout, Cin, 1, 1] (or [Cout, Cin]) -> [B, Cout, H, W].
+ * weight [Cout, Cin, 1, 1] (or [Cout, Cin]) -> [B, Cout, H, W]. On CPU adapters a narrow conv
+ * (Cout < 48) runs conv1x1.wgsl (~20 % faster than the 4x4 matmul that shape class gets);
+ * wider ones, and every conv on GPUs, run the matmul (regblock16 / tiled) with the bias and
+ * residual in its epilogue.
  */
 export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1Options = {}): Tensor {
   const op = 'conv1x1';
@@ -298,7 +294,7 @@ export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1
   if (opts.out) expectShape(op, 'out', opts.out, outShape);
   const out = opts.out ?? engine.empty(outShape, dtype);
   const pixels = height * width;
-  const variant = opts.variant ?? (usesCpuKernels(engine) ? 'cpu' : 'matmul');
+  const variant = opts.variant ?? (usesCpuKernels(engine) && cout < 48 ? 'direct' : 'matmul');
   if (variant === 'matmul') {
     matmul(engine, weight.reshape([cout, cin]), x.reshape([batch, cin, pixels]), {
       bias, biasAxis: 'row', ...(residual ? { epilogue: 'residual', residual: residual.reshape([batch, cout, pixels]) } : {}), out: out.reshape([batch, cout, pixels]), label: op,
@@ -306,15 +302,13 @@ export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1
     return out;
   }
   if (batch > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
-  const CO = opts.channelBlock ?? CONV1X1_CO;
-  const PX4 = (opts.pixelBlock ?? CONV1X1_PX) / 4;
   engine.dispatch({
     kernel: conv1x1Kernel,
     dtype,
-    constants: { WG, CO, PX4, STRIDED: opts.strided ? 1 : 0, HAS_BIAS: bias ? 1 : 0, RESIDUAL: residual ? 1 : 0 },
+    constants: { WG, CO: CONV1X1_CO, HAS_BIAS: bias ? 1 : 0, RESIDUAL: residual ? 1 : 0 },
     bindings: { x, weight, bias: bias ?? weight, residual: residual ?? weight, out },
     uniforms: { cin, cout, pixels },
-    workgroups: [ceilDiv(pixels, 4 * PX4 * WG), ceilDiv(cout, CO), batch],
+    workgroups: [ceilDiv(pixels, 4 * WG), ceilDiv(cout, CONV1X1_CO), batch],
     label: op,
   });
   return out;
@@ -327,5 +321,5 @@ export const CONV_VARIANTS: KernelVariantSpec[] = [
   ...bothDTypes(depthwise3x3NormKernel, [0, 1].flatMap((FILM) => [0, 1].map((SILU) => ({ WG, FILM, SILU })))),
   ...bothDTypes(conv3x3NormHeadKernel, [{ WG }]),
   ...bothDTypes(conv3x3PairKernel, [{ WG }]),
-  ...bothDTypes(conv1x1Kernel, [0, 1].flatMap((HAS_BIAS) => [0, 1].map((RESIDUAL) => ({ WG, CO: CONV1X1_CO, PX4: CONV1X1_PX / 4, STRIDED: 0, HAS_BIAS, RESIDUAL })))),
+  ...bothDTypes(conv1x1Kernel, [0, 1].flatMap((HAS_BIAS) => [0, 1].map((RESIDUAL) => ({ WG, CO: CONV1X1_CO, HAS_BIAS, RESIDUAL })))),
 ];
