@@ -10,6 +10,7 @@ import { COPY_VARIANTS } from './copy.js';
 import { ELEMENTWISE_VARIANTS } from './elementwise.js';
 import { EMBEDDING_VARIANTS } from './embedding.js';
 import { FINITE_VARIANTS } from './finite.js';
+import { FLASH_ATTENTION_VARIANTS } from './flash-attention.js';
 import { GRAD_VARIANTS } from './grad.js';
 import { GUIDANCE_VARIANTS } from './guidance.js';
 import { GROUPNORM_VARIANTS } from './groupnorm.js';
@@ -27,6 +28,7 @@ export const ALL_VARIANTS: KernelVariantSpec[] = [
   ...ELEMENTWISE_VARIANTS,
   ...MATMUL_VARIANTS,
   ...ATTENTION_VARIANTS,
+  ...FLASH_ATTENTION_VARIANTS,
   ...SOFTMAX_VARIANTS,
   ...NORM_VARIANTS,
   ...CONV_VARIANTS,

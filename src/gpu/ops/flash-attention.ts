@@ -1,0 +1,195 @@
+/**
+ * Flash attention for GPUs (issue 18): the same operation and arguments as `attention()` in
+ * attention.ts (strided q/k/v/out views, seqQ ≠ seqK, optional base-2 log-sum-exp stats), but
+ * one workgroup per (query block, batch·head) with the key/value tiles staged in workgroup
+ * memory and each query row split over G = 4 lanes. See flash_attention.wgsl for the work split.
+ *
+ * Two families, picked by the device's features:
+ * - subgroups: 128 lanes = 32 queries per workgroup, 16 keys per tile (12 at head dim > 96),
+ *   partial dot products summed with subgroupShuffleXor;
+ * - fallback: 64 lanes = 16 queries per workgroup, 16 keys per tile (12 at head dim > 96),
+ *   partial dot products summed through workgroup memory.
+ * Both stay within the 16 KiB of workgroup memory every WebGPU device offers, in f32.
+ *
+ * The subgroup kernels start with `enable subgroups;`, which WGSL only accepts before every
+ * declaration, i.e. before the pipeline cache's `alias T` preamble. They are used only where
+ * the pipeline cache places a kernel's own `enable` directives first (checked once per engine
+ * with a probe kernel), so until it does, subgroup devices run the fallback.
+ */
+import flashSource from '../../shaders/flash_attention.wgsl';
+import type { Engine } from '../engine.js';
+import { FeatureMissingError, ShapeError } from '../errors.js';
+import type { Kernel } from '../pipelines.js';
+import { shapeString, type Tensor } from '../tensor.js';
+import type { AttentionArgs } from './attention.js';
+import { bothDTypes, ceilDiv, floatDType, type KernelVariantSpec } from './common.js';
+
+/**
+ * Head-dim capacities: each is one kernel whose per-lane register rows hold DH / 4 floats. 32,
+ * 64, 72 (SiT-XL) and 128 are exact; other head dims use the next one up, their extra dims
+ * zeroed. All are multiples of 8 so a tile's BK × DH elements split evenly over the lanes.
+ */
+export const FLASH_ATTENTION_HEAD_DIMS = [16, 32, 48, 64, 72, 96, 128] as const;
+
+/** Lanes per query row (the dims of the row are dealt round-robin over them). */
+const LANES_PER_QUERY = 4;
+
+/** One tiling: invocations per workgroup and keys per tile (queries per workgroup = wg / 4). */
+export interface FlashTiling {
+  wg: number;
+  bk: number;
+  subgroups: boolean;
+}
+
+/**
+ * Tile sizes by family and head dim. Workgroup memory in bytes: key + value tiles 2·BK·DH·4,
+ * plus 4 (the subgroup base counter) or BK·WG·4 (the fallback's partial scores):
+ *   subgroups, DH ≤ 96: 12 292 max; DH 128, BK 12: 12 292.
+ *   fallback,  DH ≤ 96: 16 384 max; DH 128, BK 12: 15 360.
+ * BK is a multiple of 4 (the subgroup sum works on vec4s of scores).
+ */
+export function flashTiling(dh: number, subgroups: boolean): FlashTiling {
+  return { wg: subgroups ? 128 : 64, bk: dh > 96 ? 12 : 16, subgroups };
+}
+
+/** The head-dim capacity for headDim, or undefined above the largest. */
+function capacity(headDim: number): number | undefined {
+  return FLASH_ATTENTION_HEAD_DIMS.find((d) => headDim <= d);
+}
+
+/** True when flashAttention handles this head dim (1..128). */
+export function flashAttentionSupports(headDim: number): boolean {
+  return Number.isInteger(headDim) && headDim >= 1 && capacity(headDim) !== undefined;
+}
+
+/** Keeps the `//#if SUBGROUPS` / `//#else` / `//#endif` sections of the source that apply. */
+function resolveSections(source: string, subgroups: boolean): string {
+  const out: string[] = [];
+  let keep = [true];
+  for (const line of source.split('\n')) {
+    const t = line.trim();
+    if (t === '//#if SUBGROUPS') keep = [...keep, subgroups];
+    else if (t === '//#else') keep = [...keep.slice(0, -1), !keep.at(-1)!];
+    else if (t === '//#endif') keep = keep.slice(0, -1);
+    else if (keep.every(Boolean)) out.push(line);
+  }
+  return out.join('\n');
+}
+
+function makeKernel(dh: number, subgroups: boolean): Kernel {
+  const { wg, bk } = flashTiling(dh, subgroups);
+  const header = `${subgroups ? 'enable subgroups;\n' : ''}const DH = ${dh}u;\nconst G = ${LANES_PER_QUERY}u;\nconst WG = ${wg}u;\nconst BK = ${bk}u;\n`;
+  return { name: `flash_attention_${subgroups ? 'sg' : 'wg'}_d${dh}`, source: header + resolveSections(flashSource, subgroups) };
+}
+
+const kernels = new Map<string, Kernel>();
+for (const dh of FLASH_ATTENTION_HEAD_DIMS) {
+  for (const sg of [false, true]) kernels.set(`${dh}:${sg}`, makeKernel(dh, sg));
+}
+
+/** A kernel that only enables subgroups: tells whether the pipeline cache puts it before its preamble. */
+const PROBE: Kernel = { name: 'flash_attention_enable_probe', source: 'enable subgroups;\n@compute @workgroup_size(1) fn main() {}\n' };
+const directivesFirst = new WeakMap<Engine, boolean>();
+
+/**
+ * Whether this engine can run the subgroup kernels: the device has `subgroups` and the
+ * pipeline cache hoists a kernel's `enable` directives above its `alias T` preamble.
+ */
+export function flashAttentionSubgroupsUsable(engine: Engine): boolean {
+  if (!engine.has('subgroups')) return false;
+  let ok = directivesFirst.get(engine);
+  if (ok === undefined) {
+    try {
+      const code = engine.pipelines.variant(PROBE, 'f32').code;
+      ok = code.indexOf('enable subgroups') < code.indexOf('alias T');
+    } catch {
+      ok = false;
+    }
+    directivesFirst.set(engine, ok);
+  }
+  return ok;
+}
+
+export interface FlashAttentionOptions {
+  /**
+   * Force the subgroup kernels (true: FeatureMissingError where unusable) or the fallback
+   * (false). Default: subgroups where flashAttentionSubgroupsUsable.
+   */
+  subgroups?: boolean;
+}
+
+/**
+ * out[b, h, i, :] = softmax_j(scale · q[b,h,i,:]·k[b,h,j,:]) v[b,h,j,:], all views strided, as
+ * attention() computes it (same arguments, same stats). Returns out.tensor.
+ */
+export function flashAttention(engine: Engine, args: AttentionArgs, options: FlashAttentionOptions = {}): Tensor {
+  const op = 'flashAttention';
+  const { batch, heads, seqQ, headDim, q, k, v, out } = args;
+  const seqK = args.seqK ?? seqQ;
+  const dtype = floatDType(op, q.tensor, k.tensor, v.tensor, out.tensor);
+  for (const [name, n] of Object.entries({ batch, heads, seqQ, seqK, headDim })) {
+    if (!Number.isInteger(n) || n < 1) throw new ShapeError(`${op}: ${name} must be a positive integer, got ${n}`);
+  }
+  const dh = capacity(headDim);
+  if (!dh) throw new ShapeError(`${op}: headDim ${headDim} exceeds the largest supported (${FLASH_ATTENTION_HEAD_DIMS.at(-1)})`);
+  const dims = [batch, heads, 0, headDim];
+  for (const [name, view, tokens] of [['q', q, seqQ], ['k', k, seqK], ['v', v, seqK], ['out', out, seqQ]] as const) {
+    dims[2] = tokens;
+    const offset = view.offset ?? 0;
+    const last = offset + view.strides.reduce((acc, s, i) => acc + s * (dims[i] - 1), 0);
+    if (view.strides.length !== 4 || view.strides.some((s) => !Number.isInteger(s) || s < 0) || !Number.isInteger(offset) || offset < 0 || last >= view.tensor.size) {
+      throw new ShapeError(
+        `${op}: ${name} view (offset ${offset}, strides ${shapeString(view.strides)}) over ${shapeString(dims)} ` +
+          `reaches element ${last}, outside its tensor ${shapeString(view.tensor.shape)}`,
+      );
+    }
+  }
+  if (batch * heads > engine.limits.maxComputeWorkgroupsPerDimension) {
+    throw new ShapeError(`${op}: batch·heads = ${batch * heads} exceeds maxComputeWorkgroupsPerDimension`);
+  }
+  if (args.stats && (args.stats.dtype !== 'f32' || args.stats.size !== batch * heads * seqQ * 2)) {
+    throw new ShapeError(`${op}: stats must be f32 [${batch * heads * seqQ}, 2] (batch·heads·seqQ rows), got ${args.stats.dtype} ${shapeString(args.stats.shape)}`);
+  }
+  const subgroups = options.subgroups ?? flashAttentionSubgroupsUsable(engine);
+  if (subgroups && !flashAttentionSubgroupsUsable(engine)) {
+    throw new FeatureMissingError('subgroups', `${op} with subgroups (and a pipeline cache that places kernel directives first)`);
+  }
+  const tiling = flashTiling(dh, subgroups);
+  const scale = args.scale ?? 1 / Math.sqrt(headDim);
+  // Without stats the kernel writes nothing there, but the binding needs a writable buffer.
+  const stats = args.stats ?? engine.empty([1], 'f32');
+  engine.dispatch({
+    kernel: kernels.get(`${dh}:${subgroups}`)!,
+    dtype,
+    constants: { STATS: args.stats ? 1 : 0 },
+    bindings: { q: q.tensor, k: k.tensor, v: v.tensor, out: out.tensor, stats },
+    uniforms: {
+      qStrides: q.strides,
+      kStrides: k.strides,
+      vStrides: v.strides,
+      oStrides: out.strides,
+      offsets: [q.offset ?? 0, k.offset ?? 0, v.offset ?? 0, out.offset ?? 0],
+      seqQ,
+      seqK,
+      heads,
+      headDim,
+      scale: scale * Math.LOG2E,
+    },
+    workgroups: [ceilDiv(seqQ, tiling.wg / LANES_PER_QUERY), batch * heads],
+    label: op,
+  });
+  if (stats !== args.stats) stats.dispose();
+  return out.tensor;
+}
+
+const variantsOf = (subgroups: boolean): KernelVariantSpec[] =>
+  FLASH_ATTENTION_HEAD_DIMS.flatMap((dh) => bothDTypes(kernels.get(`${dh}:${subgroups}`)!, [{ STATS: 0 }, { STATS: 1 }]));
+
+/** The fallback kernels (no extension needed): every head dim, both dtypes, with and without stats. */
+export const FLASH_ATTENTION_VARIANTS: KernelVariantSpec[] = variantsOf(false);
+
+/**
+ * The subgroup kernels. Not in FLASH_ATTENTION_VARIANTS (nor variants.ts) while the pipeline
+ * cache puts its preamble before a kernel's `enable subgroups;`: compile-all would fail them.
+ */
+export const FLASH_ATTENTION_SUBGROUP_VARIANTS: KernelVariantSpec[] = variantsOf(true);
