@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attention, attentionChannelFirst, attentionTokenMajor } from '../../src/gpu/ops/attention.js';
+import { Engine } from '../../src/gpu/engine.js';
 import { BindingError, ShapeError } from '../../src/gpu/errors.js';
 import type { StorageDType } from '../../src/gpu/pipelines.js';
 import { expectClose, roundToF16, type Tolerance } from '../helpers/compare.js';
@@ -45,16 +46,46 @@ async function checkTokenMajor(dtype: StorageDType, seed: number, batch: number,
   out.dispose();
 }
 
-async function checkChannelFirst(dtype: StorageDType, seed: number, batch: number, channels: number, h: number, w: number, heads: number, tol: Tolerance) {
-  const engine = await testEngine();
+async function checkChannelFirst(dtype: StorageDType, seed: number, batch: number, channels: number, h: number, w: number, heads: number, tol: Tolerance, engine?: Engine) {
+  engine ??= await testEngine();
   const rng = new Rng(seed);
   const qkv = rng.normals(batch * 3 * channels * h * w);
   const input = dtype === 'f16' ? roundToF16(qkv) : qkv;
   const out = attentionChannelFirst(engine, engine.upload(qkv, [batch, 3 * channels, h, w], dtype), heads);
   expect(out.shape).toEqual([batch, channels, h, w]);
   const ref = channelFirstRef(input, batch, channels, h * w, heads, (channels / heads) ** -0.5);
-  expectClose(await out.read(), ref, tol, `channel-first ${dtype} B=${batch} C=${channels} ${h}x${w} heads=${heads}`);
+  expectClose(await out.read(), ref, tol, `channel-first ${engine.kernelProfile} ${dtype} B=${batch} C=${channels} ${h}x${w} heads=${heads}`);
   out.dispose();
+}
+
+/** Base-2 log-sum-exp of each query's scaled scores, [B·heads·HW, 2] with column 1 zero, for channel-first qkv [B, 3C, HW]. */
+function channelFirstLseRef(qkv: ArrayLike<number>, batch: number, channels: number, hw: number, heads: number, scale: number): Float64Array {
+  const headDim = channels / heads;
+  const dims = [batch, heads, hw, headDim];
+  const strides = [3 * channels * hw, headDim * hw, 1, hw];
+  const q = gather4(qkv, 0, strides, dims);
+  const k = gather4(qkv, channels * hw, strides, dims);
+  const expected = new Float64Array(batch * heads * hw * 2);
+  for (let bh = 0; bh < batch * heads; bh++) {
+    for (let i = 0; i < hw; i++) {
+      const scores = Array.from({ length: hw }, (_, j) => {
+        let dot = 0;
+        for (let d = 0; d < headDim; d++) dot += q[(bh * hw + i) * headDim + d] * k[(bh * hw + j) * headDim + d];
+        return scale * dot;
+      });
+      const max = Math.max(...scores);
+      expected[(bh * hw + i) * 2] = (max + Math.log(scores.reduce((s, x) => s + Math.exp(x - max), 0))) * Math.LOG2E;
+    }
+  }
+  return expected;
+}
+
+/** One engine per kernel family, so both the lavapipe and the GPU tilings run on any adapter. */
+const profileEngines = new Map<'cpu' | 'gpu', Promise<Engine>>();
+function profileEngine(kernels: 'cpu' | 'gpu'): Promise<Engine> {
+  let e = profileEngines.get(kernels);
+  if (!e) profileEngines.set(kernels, (e = Engine.create({ kernels })));
+  return e;
 }
 
 describe('attention, token-major qkv (SiT)', () => {
@@ -102,6 +133,75 @@ describe('attention, channel-first qkv (SideNet)', () => {
   cases.forEach(([batch, channels, h, w, heads], n) => {
     it(`B=${batch} C=${channels} ${h}x${w} heads=${heads} (Dh=${channels / heads}) matches the reference (f32)`, () =>
       checkChannelFirst('f32', 500 + n, batch, channels, h, w, heads, ATTN_F32));
+  });
+});
+
+describe('attention, channel-first small head dims (the SideNet kernels, both kernel families)', () => {
+  // Head dims 8/16/24/32 are exact variants, 4/12/20 pad to the next one; position counts off
+  // every block (8·8 positions per lavapipe workgroup, 64 per GPU workgroup, 32-key tiles) and 1×1.
+  const cases: [number, number, number, number, number][] = [
+    // batch, heads, headDim, h, w
+    [3, 4, 8, 16, 16],
+    [2, 4, 8, 7, 9],
+    [1, 1, 8, 1, 1],
+    [2, 2, 16, 17, 15],
+    [1, 3, 24, 7, 9],
+    [2, 1, 32, 17, 15],
+    [1, 2, 32, 16, 16],
+    [2, 3, 12, 5, 13],
+    [1, 2, 4, 9, 1],
+  ];
+  for (const kernels of ['cpu', 'gpu'] as const) {
+    cases.forEach(([batch, heads, headDim, h, w], n) => {
+      it(`${kernels} kernels: B=${batch} heads=${heads} Dh=${headDim} ${h}x${w} (f32)`, async () =>
+        checkChannelFirst('f32', 800 + n, batch, heads * headDim, h, w, heads, ATTN_F32, await profileEngine(kernels)));
+    });
+
+    it(`${kernels} kernels: random shapes (seeded) match the reference (f32)`, async () => {
+      const engine = await profileEngine(kernels);
+      const rng = new Rng(kernels === 'cpu' ? 820 : 821);
+      for (let n = 0; n < 4; n++) {
+        const headDim = rng.pick([8, 16, 24, 32, 20]);
+        const heads = rng.int(1, 4);
+        await checkChannelFirst('f32', 830 + n, rng.int(1, 3), heads * headDim, rng.int(1, 18), rng.int(1, 18), heads, ATTN_F32, engine);
+      }
+    });
+
+    it(`${kernels} kernels: f16 storage matches the reference on f16-rounded inputs (needs shader-f16)`, async (ctx) => {
+      const engine = await profileEngine(kernels);
+      if (!engine.has('shader-f16')) return ctx.skip('adapter lacks shader-f16');
+      await checkChannelFirst('f16', 840, 2, 32, 16, 16, 4, ATTN_F16, engine);
+      await checkChannelFirst('f16', 841, 3, 48, 7, 9, 2, ATTN_F16, engine);
+    });
+
+    it(`${kernels} kernels: stats hold each query's base-2 log-sum-exp`, async () => {
+      const engine = await profileEngine(kernels);
+      const rng = new Rng(850);
+      for (const [batch, channels, hw, heads] of [[2, 32, 75, 4], [1, 64, 33, 2]]) {
+        const qkv = rng.normals(batch * 3 * channels * hw);
+        const stats = engine.zeros([batch * heads * hw, 2]);
+        const out = attentionChannelFirst(engine, engine.upload(qkv, [batch, 3 * channels, hw]), heads, 0.3, stats);
+        expectClose(await stats.read(), channelFirstLseRef(qkv, batch, channels, hw, heads, 0.3), ATTN_F32, `${kernels} lse C=${channels} heads=${heads}`);
+        expectClose(await out.read(), channelFirstRef(qkv, batch, channels, hw, heads, 0.3), ATTN_F32, `${kernels} out with stats`);
+      }
+    });
+  }
+});
+
+describe('attentionChannelFirst routing', () => {
+  it('runs head dims up to 32 on the channel-first kernel and larger ones on the strided one', async () => {
+    const engine = await Engine.create({ kernels: 'cpu' });
+    engine.profiler.enabled = true;
+    const small = attentionChannelFirst(engine, engine.zeros([1, 3 * 32, 4]), 1);
+    await engine.submit();
+    expect(engine.profiler.rows().map((r) => r.kernel)).toEqual(['attentionChannelFirst']);
+    engine.profiler.reset();
+    const large = attentionChannelFirst(engine, engine.zeros([1, 3 * 40, 4]), 1);
+    await engine.submit();
+    expect(engine.profiler.rows().map((r) => r.kernel)).toEqual(['attention']);
+    small.dispose();
+    large.dispose();
+    engine.dispose();
   });
 });
 

@@ -1,9 +1,13 @@
 /**
  * Fused multi-head attention over strided views, so the qkv projections of both models are read
  * in place: SiT's token-major [B, T, 3·H·Dh] Linear output and the SideNet's channel-first
- * [B, 3C, HW] 1×1-conv output. See attention.wgsl for the work split.
+ * [B, 3C, HW] 1×1-conv output. See attention.wgsl for the work split. The SideNet's small head dims
+ * (<= 32) have their own channel-first kernels (attention_channel_first*.wgsl): all heads of a
+ * block of positions per workgroup, exact head-dim variants.
  */
 import attentionSource from '../../shaders/attention.wgsl';
+import channelFirstSource from '../../shaders/attention_channel_first.wgsl';
+import channelFirstTiledSource from '../../shaders/attention_channel_first_tiled.wgsl';
 import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { Kernel } from '../pipelines.js';
@@ -183,27 +187,108 @@ export function attentionTokenMajor(engine: Engine, qkv: Tensor, heads: number, 
   });
 }
 
+// ---- channel-first attention for small head dims (the SideNet's) ---------------------------
+
+/**
+ * Head dims of the channel-first kernels (attention_channel_first*.wgsl): each is one kernel whose
+ * private rows hold exactly that many floats; a head dim in between pads to the next one.
+ */
+export const CHANNEL_FIRST_HEAD_DIMS = [8, 16, 24, 32] as const;
+
+/**
+ * The channel-first kernels' tilings. Lavapipe ('cpu', attention_channel_first.wgsl): `wg`
+ * invocations (one SIMD row), each owning `rows` positions, `keys` keys per online-softmax step.
+ * Measured by process CPU time at the SideNet's shapes (B 48, 16×16, head dims 8 and 16): rows × keys
+ * 8×8, 8×16 and 16×8 tie, 4×32 and 8×4 cost 1.4-1.5× more; 8×8 compiles fastest (the unrolled body
+ * grows with rows · keys · head dim). Others (attention_channel_first_tiled.wgsl): `wg` positions per
+ * workgroup, one per invocation, key/value tiles of `tile` positions in workgroup memory.
+ */
+interface ChannelFirstTiling {
+  wg: number;
+  rows: number;
+  keys: number;
+  tile: number;
+}
+
+const CHANNEL_FIRST_TILINGS: Record<'cpu' | 'gpu', ChannelFirstTiling> = {
+  cpu: { wg: 8, rows: 8, keys: 8, tile: 0 },
+  gpu: { wg: 64, rows: 1, keys: 8, tile: 32 },
+};
+
+/** The kernel (one per profile and head-dim variant, built on first use) and its tiling. */
+function channelFirstKernel(profile: 'cpu' | 'gpu', dh: number): { kernel: Kernel; tiling: ChannelFirstTiling } {
+  const tiling = CHANNEL_FIRST_TILINGS[profile];
+  const key = `${profile}:${dh}`;
+  let kernel = channelFirstKernels.get(key);
+  if (!kernel) {
+    kernel = profile === 'cpu'
+      ? { name: `attention_cf_d${dh}_r${tiling.rows}_k${tiling.keys}`, source: `const DH = ${dh}u;\nconst QPT = ${tiling.rows}u;\nconst KB = ${tiling.keys}u;\n${channelFirstSource}` }
+      : { name: `attention_cf_tiled_d${dh}_t${tiling.tile}_k${tiling.keys}`, source: `const DH = ${dh}u;\nconst TK = ${tiling.tile}u;\nconst KB = ${tiling.keys}u;\n${channelFirstTiledSource}` };
+    channelFirstKernels.set(key, kernel);
+  }
+  return { kernel, tiling };
+}
+const channelFirstKernels = new Map<string, Kernel>();
+
 /**
  * SideNet attention on the channel-first qkv conv output [B, 3C, H, W] or [B, 3C, HW] (channel =
  * which·C + head·Dh + d). Returns channel-first [B, C, ...spatial]. `stats` as in AttentionArgs.
+ * Head dims up to 32 run the channel-first kernels (all heads of a block of positions per
+ * workgroup, exact head dims 8/16/24/32); larger ones the strided attention().
  */
 export function attentionChannelFirst(engine: Engine, qkv: Tensor, heads: number, scale?: number, stats?: Tensor): Tensor {
   const op = 'attentionChannelFirst';
   if (qkv.shape.length !== 3 && qkv.shape.length !== 4) throw new ShapeError(`${op}: qkv must be [B, 3C, HW] or [B, 3C, H, W], got ${shapeString(qkv.shape)}`);
   const [batch, channels3, ...spatial] = qkv.shape;
-  if (channels3 % (3 * heads) !== 0) throw new ShapeError(`${op}: qkv ${shapeString(qkv.shape)} channels are not 3·heads·headDim for ${heads} heads`);
+  if (!Number.isInteger(heads) || heads < 1 || channels3 % (3 * heads) !== 0) {
+    throw new ShapeError(`${op}: qkv ${shapeString(qkv.shape)} channels are not 3·heads·headDim for ${heads} heads`);
+  }
   const seq = spatial.reduce((a, b) => a * b, 1);
   const channels = channels3 / 3;
   const headDim = channels / heads;
-  const out = engine.empty([batch, channels, ...spatial], qkv.dtype);
-  const strides = [channels3 * seq, headDim * seq, 1, seq] as const;
-  return attention(engine, {
-    batch, heads, seqQ: seq, headDim, scale, stats,
-    q: { tensor: qkv, strides },
-    k: { tensor: qkv, offset: channels * seq, strides },
-    v: { tensor: qkv, offset: 2 * channels * seq, strides },
-    out: { tensor: out, strides: [channels * seq, headDim * seq, 1, seq] },
+  const dh = CHANNEL_FIRST_HEAD_DIMS.find((d) => headDim <= d);
+  if (dh === undefined || batch < 1 || seq < 1) {
+    const out = engine.empty([batch, channels, ...spatial], qkv.dtype);
+    const strides = [channels3 * seq, headDim * seq, 1, seq] as const;
+    return attention(engine, {
+      batch, heads, seqQ: seq, headDim, scale, stats,
+      q: { tensor: qkv, strides },
+      k: { tensor: qkv, offset: channels * seq, strides },
+      v: { tensor: qkv, offset: 2 * channels * seq, strides },
+      out: { tensor: out, strides: [channels * seq, headDim * seq, 1, seq] },
+    });
+  }
+  const dtype = floatDType(op, qkv);
+  if (batch > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
+  if (stats && (stats.dtype !== 'f32' || stats.size !== batch * heads * seq * 2)) {
+    throw new ShapeError(`${op}: stats must be f32 [${batch * heads * seq}, 2] (batch·heads·seqQ rows), got ${stats.dtype} ${shapeString(stats.shape)}`);
+  }
+  const profile = usesCpuKernels(engine) ? 'cpu' : 'gpu';
+  const { kernel, tiling } = channelFirstKernel(profile, dh);
+  const out = engine.empty([batch, channels, ...spatial], dtype);
+  // Without stats the kernel writes nothing there, but the binding needs a writable buffer.
+  const statsBuffer = stats ?? engine.empty([1], 'f32');
+  engine.dispatch({
+    kernel,
+    dtype,
+    constants: { WG: tiling.wg, STATS: stats ? 1 : 0, HD: headDim },
+    bindings: { qkv, out, stats: statsBuffer },
+    uniforms: { seq, heads, channels, scale: (scale ?? 1 / Math.sqrt(headDim)) * Math.LOG2E },
+    workgroups: [ceilDiv(seq, tiling.wg * tiling.rows), batch],
+    label: op,
   });
+  if (statsBuffer !== stats) statsBuffer.dispose();
+  return out;
 }
 
-export const ATTENTION_VARIANTS: KernelVariantSpec[] = attentionKernels.variants([{ STATS: 0 }, { STATS: 1 }]);
+/** Every channel-first variant: both profiles, each exact head dim, with and without stats, both dtypes (plus one padded head dim). */
+function channelFirstVariants(): KernelVariantSpec[] {
+  return (['cpu', 'gpu'] as const).flatMap((profile) =>
+    CHANNEL_FIRST_HEAD_DIMS.flatMap((dh) => {
+      const { kernel, tiling } = channelFirstKernel(profile, dh);
+      const hds = dh === 16 ? [dh, 12] : [dh];
+      return bothDTypes(kernel, hds.flatMap((hd) => [0, 1].map((s) => ({ WG: tiling.wg, STATS: s, HD: hd }))));
+    }));
+}
+
+export const ATTENTION_VARIANTS: KernelVariantSpec[] = [...attentionKernels.variants([{ STATS: 0 }, { STATS: 1 }]), ...channelFirstVariants()];
