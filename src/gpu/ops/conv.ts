@@ -4,6 +4,7 @@
  */
 import conv1x1Source from '../../shaders/conv1x1.wgsl';
 import conv3x3Source from '../../shaders/conv3x3.wgsl';
+import conv3x3TiledSource from '../../shaders/conv3x3_tiled.wgsl';
 import conv3x3NormHeadSource from '../../shaders/conv3x3_norm_head.wgsl';
 import conv3x3PairSource from '../../shaders/conv3x3_pair.wgsl';
 import conv3x3TapsSource from '../../shaders/conv3x3_taps.wgsl';
@@ -19,6 +20,8 @@ import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type Ke
 
 export const conv1x1Kernel: Kernel = { name: 'conv1x1', source: conv1x1Source };
 export const conv3x3Kernel: Kernel = { name: 'conv3x3', source: conv3x3Source };
+/** The GPU-profile body of conv3x3 (workgroup-memory input and weight tiles). */
+export const conv3x3TiledKernel: Kernel = { name: 'conv3x3_tiled', source: conv3x3TiledSource };
 export const depthwise3x3Kernel: Kernel = { name: 'depthwise3x3', source: depthwise3x3Source };
 export const depthwise3x3NormKernel: Kernel = { name: 'depthwise3x3_norm', source: depthwise3x3NormSource };
 export const conv3x3NormHeadKernel: Kernel = { name: 'conv3x3_norm_head', source: conv3x3TapsSource + conv3x3NormHeadSource };
@@ -28,6 +31,9 @@ const WG = 64;
 /** Output channels and pixels (of one row) per thread; fixed in the WGSL. */
 const CONV_CO_PER_THREAD = 4;
 const CONV_PX_PER_THREAD = 8;
+/** conv3x3_tiled.wgsl: output tile side and output channels per workgroup. */
+const CONV_TILE = 16;
+const CONV_TILED_CO = 8;
 
 /**
  * out = conv3x3(x, weight) + bias. x [B, Cin, H, W], weight [Cout, Cin, 3, 3] (PyTorch
@@ -110,15 +116,35 @@ function convolve(engine: Engine, op: string, x: Tensor, weight: Tensor, bias: T
   }
   if (bias) expectShape(op, 'bias', bias, [cout]);
   const out = engine.empty([batch, cout, count, width], dtype);
+  const constants = { HAS_BIAS: bias ? 1 : 0, TRANSPOSE_FLIP: transposeFlip ? 1 : 0, ...(upsample ? { UPSAMPLE: 1 } : {}) };
+  // Without a bias the (unread) bias binding takes the weight: a second read-only binding is legal.
+  const bindings = { x, weight, bias: bias ?? weight, out };
+  // Output sizes: with UPSAMPLE the kernels halve them to index x.
+  const sizes = { cin, cout, height, width, rows: count, rowStart: start, inRows, inRowStart: inputStart };
+  const maxGroups = engine.limits.maxComputeWorkgroupsPerDimension;
+  if (!usesCpuKernels(engine)) {
+    const coBlocks = ceilDiv(cout, CONV_TILED_CO);
+    const workgroups: [number, number, number] = [ceilDiv(width, CONV_TILE), ceilDiv(count, CONV_TILE), batch * coBlocks];
+    if (workgroups.some((n) => n > maxGroups)) throw new ShapeError(`${op}: ${count}x${width} outputs of ${batch} x ${cout} channels exceed one dispatch's ${maxGroups} workgroups per dimension (use conv3x3Band or a smaller batch)`);
+    engine.dispatch({
+      kernel: conv3x3TiledKernel,
+      dtype,
+      constants,
+      bindings,
+      uniforms: { ...sizes, coBlocks },
+      workgroups,
+      label: op,
+    });
+    return out;
+  }
+  if (batch > maxGroups) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
   const xGroups = ceilDiv(width, CONV_PX_PER_THREAD);
   engine.dispatch({
     kernel: conv3x3Kernel,
     dtype,
-    constants: { HAS_BIAS: bias ? 1 : 0, TRANSPOSE_FLIP: transposeFlip ? 1 : 0, WG, ...(upsample ? { UPSAMPLE: 1 } : {}) },
-    // Without a bias the (unread) bias binding takes the weight: a second read-only binding is legal.
-    bindings: { x, weight, bias: bias ?? weight, out },
-    // Output sizes: with UPSAMPLE the kernel halves them to index x.
-    uniforms: { cin, cout, height, width, xGroups, rows: count, rowStart: start, inRows, inRowStart: inputStart },
+    constants: { ...constants, WG },
+    bindings,
+    uniforms: { ...sizes, xGroups },
     // Channel group and batch index from the workgroup id: uniform per workgroup, so weights are shared.
     workgroups: [ceilDiv(count * xGroups, WG), ceilDiv(cout, CONV_CO_PER_THREAD), batch],
     label: op,
@@ -317,6 +343,7 @@ export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1
 export const CONV_VARIANTS: KernelVariantSpec[] = [
   ...bothDTypes(conv3x3Kernel, [{ HAS_BIAS: 0, TRANSPOSE_FLIP: 0, WG }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, WG }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 1, WG }]),
   ...bothDTypes(conv3x3Kernel, [0, 1].map((HAS_BIAS) => ({ HAS_BIAS, TRANSPOSE_FLIP: 0, WG, UPSAMPLE: 1 }))),
+  ...bothDTypes(conv3x3TiledKernel, [{ HAS_BIAS: 0, TRANSPOSE_FLIP: 0 }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0 }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 1 }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 0, UPSAMPLE: 1 }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, UPSAMPLE: 1 }]),
   ...bothDTypes(depthwise3x3Kernel, [{ FLIP: 0, WG }, { FLIP: 1, WG }]),
   ...bothDTypes(depthwise3x3NormKernel, [0, 1].flatMap((FILM) => [0, 1].map((SILU) => ({ WG, FILM, SILU })))),
   ...bothDTypes(conv3x3NormHeadKernel, [{ WG }]),
