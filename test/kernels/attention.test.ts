@@ -138,7 +138,8 @@ describe('attention, channel-first qkv (SideNet)', () => {
 
 describe('attention, channel-first small head dims (the SideNet kernels, both kernel families)', () => {
   // Head dims 8/16/24/32 are exact variants, 4/12/20 pad to the next one; position counts off
-  // every block (8·8 positions per lavapipe workgroup, 64 per GPU workgroup, 32-key tiles) and 1×1.
+  // every block (8·8 positions per lavapipe workgroup, 64 per GPU workgroup, 32-key tiles) and 1×1;
+  // HW % 4 == 0 takes lavapipe's vec4-load variant.
   const cases: [number, number, number, number, number][] = [
     // batch, heads, headDim, h, w
     [3, 4, 8, 16, 16],
@@ -150,6 +151,10 @@ describe('attention, channel-first small head dims (the SideNet kernels, both ke
     [1, 2, 32, 16, 16],
     [2, 3, 12, 5, 13],
     [1, 2, 4, 9, 1],
+    // HW a multiple of 4 but not of the 8 keys per lavapipe step (its vec4-load variant), and HW = 4.
+    [2, 4, 8, 3, 4],
+    [1, 2, 24, 6, 6],
+    [3, 1, 16, 2, 2],
   ];
   for (const kernels of ['cpu', 'gpu'] as const) {
     cases.forEach(([batch, heads, headDim, h, w], n) => {
@@ -177,7 +182,7 @@ describe('attention, channel-first small head dims (the SideNet kernels, both ke
     it(`${kernels} kernels: stats hold each query's base-2 log-sum-exp`, async () => {
       const engine = await profileEngine(kernels);
       const rng = new Rng(850);
-      for (const [batch, channels, hw, heads] of [[2, 32, 75, 4], [1, 64, 33, 2]]) {
+      for (const [batch, channels, hw, heads] of [[2, 32, 75, 4], [1, 64, 33, 2], [1, 32, 36, 2]]) {
         const qkv = rng.normals(batch * 3 * channels * hw);
         const stats = engine.zeros([batch * heads * hw, 2]);
         const out = attentionChannelFirst(engine, engine.upload(qkv, [batch, 3 * channels, hw]), heads, 0.3, stats);

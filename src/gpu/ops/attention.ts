@@ -216,13 +216,27 @@ const CHANNEL_FIRST_TILINGS: Record<'cpu' | 'gpu', ChannelFirstTiling> = {
 };
 
 /** The kernel (one per profile and head-dim variant, built on first use) and its tiling. */
-function channelFirstKernel(profile: 'cpu' | 'gpu', dh: number): { kernel: Kernel; tiling: ChannelFirstTiling } {
+/** The lavapipe kernel's qkv binding and loads: vec4 loads of four positions when HW % 4 == 0. */
+const SCALAR_LOADS = `@group(0) @binding(1) var<storage, read> qkv: array<T>;
+fn load1(i: u32) -> f32 { return f32(qkv[i]); }
+fn keys4(base: u32, j: u32) -> vec4<f32> {
+  let last = params.seq - 1u;
+  return vec4<f32>(f32(qkv[base + min(j, last)]), f32(qkv[base + min(j + 1u, last)]), f32(qkv[base + min(j + 2u, last)]), f32(qkv[base + min(j + 3u, last)]));
+}
+`;
+const QUAD_LOADS = `@group(0) @binding(1) var<storage, read> qkv: array<vec4<T>>;
+fn load1(i: u32) -> f32 { return f32(qkv[i / 4u][i % 4u]); }
+fn keys4(base: u32, j: u32) -> vec4<f32> { return vec4<f32>(qkv[(base + min(j, params.seq - 4u)) / 4u]); }
+`;
+
+function channelFirstKernel(profile: 'cpu' | 'gpu', dh: number, quads = false): { kernel: Kernel; tiling: ChannelFirstTiling } {
   const tiling = CHANNEL_FIRST_TILINGS[profile];
-  const key = `${profile}:${dh}`;
+  quads &&= profile === 'cpu';
+  const key = `${profile}:${dh}:${quads}`;
   let kernel = channelFirstKernels.get(key);
   if (!kernel) {
     kernel = profile === 'cpu'
-      ? { name: `attention_cf_d${dh}_r${tiling.rows}_k${tiling.keys}`, source: `const DH = ${dh}u;\nconst QPT = ${tiling.rows}u;\nconst KB = ${tiling.keys}u;\n${channelFirstSource}` }
+      ? { name: `attention_cf_d${dh}_r${tiling.rows}_k${tiling.keys}${quads ? '_v4' : ''}`, source: `const DH = ${dh}u;\nconst QPT = ${tiling.rows}u;\nconst KB = ${tiling.keys}u;\n${quads ? QUAD_LOADS : SCALAR_LOADS}${channelFirstSource}` }
       : { name: `attention_cf_tiled_d${dh}_t${tiling.tile}_k${tiling.keys}`, source: `const DH = ${dh}u;\nconst TK = ${tiling.tile}u;\nconst KB = ${tiling.keys}u;\n${channelFirstTiledSource}` };
     channelFirstKernels.set(key, kernel);
   }
@@ -264,7 +278,7 @@ export function attentionChannelFirst(engine: Engine, qkv: Tensor, heads: number
     throw new ShapeError(`${op}: stats must be f32 [${batch * heads * seq}, 2] (batch·heads·seqQ rows), got ${stats.dtype} ${shapeString(stats.shape)}`);
   }
   const profile = usesCpuKernels(engine) ? 'cpu' : 'gpu';
-  const { kernel, tiling } = channelFirstKernel(profile, dh);
+  const { kernel, tiling } = channelFirstKernel(profile, dh, seq % 4 === 0);
   const out = engine.empty([batch, channels, ...spatial], dtype);
   // Without stats the kernel writes nothing there, but the binding needs a writable buffer.
   const statsBuffer = stats ?? engine.empty([1], 'f32');
@@ -284,11 +298,11 @@ export function attentionChannelFirst(engine: Engine, qkv: Tensor, heads: number
 /** Every channel-first variant: both profiles, each exact head dim, with and without stats, both dtypes (plus one padded head dim). */
 function channelFirstVariants(): KernelVariantSpec[] {
   return (['cpu', 'gpu'] as const).flatMap((profile) =>
-    CHANNEL_FIRST_HEAD_DIMS.flatMap((dh) => {
-      const { kernel, tiling } = channelFirstKernel(profile, dh);
+    CHANNEL_FIRST_HEAD_DIMS.flatMap((dh) => (profile === 'cpu' ? [false, true] : [false]).flatMap((quads) => {
+      const { kernel, tiling } = channelFirstKernel(profile, dh, quads);
       const hds = dh === 16 ? [dh, 12] : [dh];
       return bothDTypes(kernel, hds.flatMap((hd) => [0, 1].map((s) => ({ WG: tiling.wg, STATS: s, HD: hd }))));
-    }));
+    })));
 }
 
 export const ATTENTION_VARIANTS: KernelVariantSpec[] = [...attentionKernels.variants([{ STATS: 0 }, { STATS: 1 }]), ...channelFirstVariants()];
