@@ -11,7 +11,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
         @builtin(local_invocation_index) lane: u32) {
   let M = params.M;
   let N = params.N;
-  let splits = (params.K + params.kSplit - 1u) / params.kSplit;
+  let splits = max((params.K + params.kSplit - 1u) / params.kSplit, 1u);
   let batch = wg.z / splits;
   let split = wg.z % splits;
   let rows = params.batchCount * M;

@@ -10,7 +10,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let i = (wg.y * nwg.x + wg.x) * 256u + lane;
   let elems = params.batchCount * params.M * params.N;
   if (i >= elems) { return; }
-  let splits = (params.K + params.kSplit - 1u) / params.kSplit;
+  let splits = max((params.K + params.kSplit - 1u) / params.kSplit, 1u);
   var s = 0.0;
   for (var k = 0u; k < splits; k++) {
     s += partial[k * elems + i];

@@ -359,6 +359,16 @@ describe('GPU-profile variant choice', () => {
     expect([...seen].sort()).toEqual(['gemv', 'gemv+vec4', 'splitk', 'splitk+vec4', 'tiled', 'tiled+vec4']);
   });
 
+  it('K = 0: every variant writes the epilogue of an empty sum (bias only)', async () => {
+    const engine = await testEngine();
+    const bias = engine.upload(new Float32Array([1, 2, 3, 4, 5]), [5]);
+    for (const variant of [...VARIANTS, 'gemv', 'gemv-scalar'] as MatmulVariant[]) {
+      const out = matmul(engine, engine.zeros([3, 0]), engine.zeros([5, 0]), { transB: true, variant, bias });
+      expect(Array.from(await out.read())).toEqual([1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5]);
+      out.dispose();
+    }
+  });
+
   it("autotunes among the GPU variants; a stored entry naming a variant that cannot run the shape is ignored", async () => {
     const engine = await gpuEngine();
     const s = shape(4, 96, 64);
