@@ -121,6 +121,7 @@ export function matmul(engine: Engine, a: Tensor, b: Tensor, opts: MatmulOptions
   const outShape = [...lead, M, N];
   const epilogue = opts.epilogue ?? (opts.bias ? 'bias' : 'none');
   checkEpilogue(op, epilogue, opts, batch * M, M, N);
+  const plan = planMatmul(engine, shape, opts.variant);
 
   const out = opts.out ?? engine.empty(outShape, dtype);
   if (out.size !== shapeSize(outShape)) throw new ShapeError(`${op}: out must hold ${shapeString(outShape)}, got ${shapeString(out.shape)}`);
@@ -128,7 +129,7 @@ export function matmul(engine: Engine, a: Tensor, b: Tensor, opts: MatmulOptions
     throw new ShapeError(`${op}: residual must be ${shapeString(out.shape)} like the output, got ${shapeString(opts.residual.shape)}`);
   }
 
-  const plan = planMatmul(engine, shape, opts.variant);
+  if (out.size === 0) return out;
   const gate = opts.gate ?? { tensor: a, rowsPerGate: 1, stride: 0, offset: 0 };
   const epilogueConstants = { EPILOGUE: EPILOGUE_CODES[epilogue === 'bias' ? 'none' : epilogue], HAS_BIAS: BIAS_CODES[opts.bias ? opts.biasAxis ?? 'col' : 'none'] };
   // Bindings the epilogue does not read still need a buffer: `a` stands in (read-only, so aliasing is allowed).
