@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/gpu/engine.js';
+import { Engine } from '../../src/gpu/engine.js';
 import { conv3x3NormHead, conv3x3Pair, depthwiseConv3x3Normed } from '../../src/gpu/ops/conv.js';
 import { expectClose, F16_TOL, roundToF16, type Tolerance } from '../helpers/compare.js';
 import { testEngine } from '../helpers/engine.js';
@@ -106,6 +106,62 @@ for (const dtype of ['f32', 'f16'] as const) {
       }
     });
   });
+}
+
+// Both kernel families explicitly (the CPU profile's register-blocked kernels, the GPU
+// profile's workgroup-tiled conv3x3_tiled.wgsl), on images larger than one 16x16 tile with
+// ragged edges, channel counts off the 4-channel chunk and 8-channel block, and 1x1 images.
+const profileEngines = new Map<string, Promise<Engine>>();
+function engineFor(kernels: 'cpu' | 'gpu'): Promise<Engine> {
+  let e = profileEngines.get(kernels);
+  if (!e) profileEngines.set(kernels, (e = Engine.create({ kernels })));
+  return e;
+}
+
+for (const kernels of ['cpu', 'gpu'] as const) {
+  for (const dtype of ['f32', 'f16'] as const) {
+    const tol = dtype === 'f32' ? F32_TOL : F16_TOL;
+    const round = prepare(dtype);
+    const shapes: Shape4[] = [[1, 1, 1, 1], [2, 13, 17, 33], [1, 32, 16, 16], [3, 6, 35, 18]];
+    describe(`SideNet fused 3x3 convs, ${kernels} kernels (${dtype})`, () => {
+      it('conv3x3NormHead equals the f64 reference across tiles', async (ctx) => {
+        const engine = await engineFor(kernels);
+        if (await skipWithoutF16(engine, dtype, ctx)) return;
+        expect(engine.kernelProfile).toBe(kernels);
+        const rng = new Rng(kernels === 'gpu' ? 131 : 137);
+        for (const shape of shapes) {
+          const [batch, channels] = shape;
+          const cout = rng.int(1, 11);
+          const x = round(rng.array(shape.reduce((a, b) => a * b, 1), -2, 2));
+          const weight = round(rng.normals(cout * channels * 9, 1 / Math.sqrt(9 * channels)));
+          const bias = round(rng.array(cout));
+          const scale = round(Float32Array.from({ length: batch }, (_, b) => (b === 0 ? 0 : rng.uniform(-1, 1))));
+          const out = conv3x3NormHead(
+            engine, engine.upload(x, shape, dtype), engine.upload(weight, [cout, channels, 3, 3], dtype), engine.upload(bias, [cout], dtype), engine.upload(scale, [batch], dtype), EPS,
+          );
+          expectClose(await out.read(), conv3x3NormHeadRef({ data: x, shape }, weight, bias, scale, EPS), tol, `[${shape}] -> ${cout}`);
+        }
+      });
+
+      it('conv3x3Pair equals the f64 reference across tiles', async (ctx) => {
+        const engine = await engineFor(kernels);
+        if (await skipWithoutF16(engine, dtype, ctx)) return;
+        const rng = new Rng(kernels === 'gpu' ? 139 : 149);
+        for (const [batch, ca, height, width] of shapes) {
+          const cb = rng.int(1, 6);
+          const cout = rng.int(1, 19);
+          const copies = rng.int(1, 3);
+          const aShape: Shape4 = [batch, ca, height, width];
+          const bShape: Shape4 = [batch, cb, height, width];
+          const a = round(rng.array(batch * ca * height * width));
+          const b = round(rng.array(batch * cb * height * width));
+          const weight = round(rng.normals(cout * (ca + cb) * 9, 1 / Math.sqrt(9 * (ca + cb))));
+          const out = conv3x3Pair(engine, engine.upload(a, aShape, dtype), engine.upload(b, bShape, dtype), engine.upload(weight, [cout, ca + cb, 3, 3], dtype), copies);
+          expectClose(await out.read(), conv3x3PairRef({ data: a, shape: aShape }, { data: b, shape: bShape }, weight, cout, copies), tol, `[${aShape}] + ${cb} -> ${cout} ×${copies}`);
+        }
+      });
+    });
+  }
 }
 
 describe('SideNet fused convs reject bad shapes, naming the argument', () => {

@@ -12,7 +12,7 @@ import depthwise3x3Source from '../../shaders/depthwise3x3.wgsl';
 import depthwise3x3NormSource from '../../shaders/depthwise3x3_norm.wgsl';
 import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
-import type { Kernel } from '../pipelines.js';
+import type { Kernel, StorageDType } from '../pipelines.js';
 import { usesCpuKernels } from './autotune.js';
 import { matmul } from './matmul.js';
 import { shapeString, type Tensor } from '../tensor.js';
@@ -130,8 +130,9 @@ function convolve(engine: Engine, op: string, x: Tensor, weight: Tensor, bias: T
       kernel: conv3x3TiledKernel,
       dtype,
       constants,
-      bindings,
-      uniforms: { ...sizes, coBlocks },
+      // x2 and outScale are unread here: read-only stand-ins.
+      bindings: { ...bindings, x2: x, outScale: weight },
+      uniforms: { ...sizes, coBlocks, ca: cin, batch, copies: 1, eps: 0 },
       workgroups,
       label: op,
     });
@@ -243,6 +244,10 @@ export function conv3x3NormHead(engine: Engine, x: Tensor, weight: Tensor, bias:
   expectShape(op, 'bias', bias, [cout]);
   expectShape(op, 'outScale', outScale, [batch]);
   const out = engine.empty([batch, cout, height, width], dtype);
+  if (!usesCpuKernels(engine)) {
+    tiledSideNetConv(engine, op, dtype, { x, x2: x, weight, bias, outScale, out }, { NORM_SILU: 1, OUT_SCALE: 1, HAS_BIAS: 1 }, { cin: channels, ca: channels, cout, height, width, batch, copies: 1, eps });
+    return out;
+  }
   engine.dispatch({
     kernel: conv3x3NormHeadKernel,
     dtype,
@@ -273,6 +278,10 @@ export function conv3x3Pair(engine: Engine, a: Tensor, b: Tensor, weight: Tensor
   if (!Number.isInteger(copies) || copies < 1) throw new ShapeError(`${op}: copies must be a positive integer, got ${copies}`);
   if (batch > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
   const out = engine.empty([copies * batch, cout, height, width], dtype);
+  if (!usesCpuKernels(engine)) {
+    tiledSideNetConv(engine, op, dtype, { x: a, x2: b, weight, bias: weight, outScale: weight, out }, { PAIR: 1 }, { cin: ca + cb, ca, cout, height, width, batch, copies, eps: 0 });
+    return out;
+  }
   engine.dispatch({
     kernel: conv3x3PairKernel,
     dtype,
@@ -283,6 +292,26 @@ export function conv3x3Pair(engine: Engine, a: Tensor, b: Tensor, weight: Tensor
     label: op,
   });
   return out;
+}
+
+/** The GPU profile of the fused SideNet convs: conv3x3_tiled.wgsl with its SideNet options, whole images. */
+function tiledSideNetConv(
+  engine: Engine, op: string, dtype: StorageDType, bindings: Record<string, Tensor>, options: Record<string, number>,
+  s: { cin: number; ca: number; cout: number; height: number; width: number; batch: number; copies: number; eps: number },
+): void {
+  const maxGroups = engine.limits.maxComputeWorkgroupsPerDimension;
+  const coBlocks = ceilDiv(s.cout, CONV_TILED_CO);
+  const workgroups: [number, number, number] = [ceilDiv(s.width, CONV_TILE), ceilDiv(s.height, CONV_TILE), s.batch * coBlocks];
+  if (workgroups.some((n) => n > maxGroups)) throw new ShapeError(`${op}: ${s.height}x${s.width} outputs of ${s.batch} x ${s.cout} channels exceed one dispatch's ${maxGroups} workgroups per dimension`);
+  engine.dispatch({
+    kernel: conv3x3TiledKernel,
+    dtype,
+    constants: { HAS_BIAS: 0, TRANSPOSE_FLIP: 0, ...options },
+    bindings,
+    uniforms: { ...s, rows: s.height, rowStart: 0, inRows: s.height, inRowStart: 0, coBlocks },
+    workgroups,
+    label: op,
+  });
 }
 
 export interface Conv1x1Options {
@@ -343,7 +372,12 @@ export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1
 export const CONV_VARIANTS: KernelVariantSpec[] = [
   ...bothDTypes(conv3x3Kernel, [{ HAS_BIAS: 0, TRANSPOSE_FLIP: 0, WG }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, WG }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 1, WG }]),
   ...bothDTypes(conv3x3Kernel, [0, 1].map((HAS_BIAS) => ({ HAS_BIAS, TRANSPOSE_FLIP: 0, WG, UPSAMPLE: 1 }))),
-  ...bothDTypes(conv3x3TiledKernel, [{ HAS_BIAS: 0, TRANSPOSE_FLIP: 0 }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0 }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 1 }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 0, UPSAMPLE: 1 }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, UPSAMPLE: 1 }]),
+  ...bothDTypes(conv3x3TiledKernel, [
+    { HAS_BIAS: 0, TRANSPOSE_FLIP: 0 }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0 }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 1 },
+    { HAS_BIAS: 0, TRANSPOSE_FLIP: 0, UPSAMPLE: 1 }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, UPSAMPLE: 1 },
+    // The SideNet's head and input conv (conv3x3NormHead, conv3x3Pair on the GPU profile).
+    { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, NORM_SILU: 1, OUT_SCALE: 1 }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 0, PAIR: 1 },
+  ]),
   ...bothDTypes(depthwise3x3Kernel, [{ FLIP: 0, WG }, { FLIP: 1, WG }]),
   ...bothDTypes(depthwise3x3NormKernel, [0, 1].flatMap((FILM) => [0, 1].map((SILU) => ({ WG, FILM, SILU })))),
   ...bothDTypes(conv3x3NormHeadKernel, [{ WG }]),
