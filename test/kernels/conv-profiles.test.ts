@@ -4,11 +4,11 @@
 // output tiles, 4-channel input chunks and 8-channel output blocks.
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/gpu/engine.js';
-import { conv3x3, conv3x3Band, conv3x3InputGrad, conv3x3Upsample2x, convInputRows } from '../../src/gpu/ops/conv.js';
+import { conv3x3, conv3x3Band, conv3x3InputGrad, conv3x3Upsample2x, convInputRows, depthwiseConv3x3, depthwiseConv3x3InputGrad } from '../../src/gpu/ops/conv.js';
 import { expectClose, F16_TOL, roundToF16, type Tolerance } from '../helpers/compare.js';
 import { Rng } from '../helpers/random.js';
 import { randomBands, rowsOf } from '../reference/bands.js';
-import { conv3x3Ref } from '../reference/conv.js';
+import { conv3x3Ref, depthwise3x3Ref } from '../reference/conv.js';
 import { upsampleNearest2xRef } from '../reference/upsample.js';
 
 // f32 accumulation of up to Cin·9 O(1) products against the f64 reference.
@@ -71,6 +71,23 @@ for (const kernels of ['cpu', 'gpu'] as const) {
           const dx = conv3x3InputGrad(engine, engine.upload(dy, [batch, cout, height, width], dtype), engine.upload(weight, [cout, cin, 3, 3], dtype));
           expect(dx.shape).toEqual([batch, cin, height, width]);
           expectClose(await dx.read(), conv3x3Ref({ data: dy, shape: [batch, cout, height, width] }, flipped, cin), tol, `inputGrad dy [${batch},${cout},${height},${width}] -> ${cin}`);
+        }
+      });
+
+      it('depthwiseConv3x3 and its input gradient (flipped weight) equal the f64 reference', async (ctx) => {
+        const engine = await engineFor(kernels);
+        if (dtype === 'f16' && !engine.has('shader-f16')) return ctx.skip('adapter lacks shader-f16');
+        const rng = new Rng(kernels === 'gpu' ? 907 : 908);
+        for (let trial = 0; trial < 5; trial++) {
+          const [shape] = randomCase(rng, trial);
+          const channels = shape[1];
+          const x = round(rng.array(shape.reduce((a, b) => a * b, 1)));
+          const weight = round(rng.normals(channels * 9, 1 / 3));
+          const flipped = Float32Array.from({ length: channels * 9 }, (_, i) => weight[i - (i % 9) + 8 - (i % 9)]);
+          const xT = engine.upload(x, shape, dtype);
+          const wT = engine.upload(weight, [channels, 1, 3, 3], dtype);
+          expectClose(await depthwiseConv3x3(engine, xT, wT).read(), depthwise3x3Ref({ data: x, shape }, weight), tol, `depthwise [${shape}]`);
+          expectClose(await depthwiseConv3x3InputGrad(engine, xT, wT).read(), depthwise3x3Ref({ data: x, shape }, flipped), tol, `depthwise input grad [${shape}]`);
         }
       });
 

@@ -143,6 +143,27 @@ for (const kernels of ['cpu', 'gpu'] as const) {
         }
       });
 
+      it('depthwiseConv3x3Normed (plain, FiLM, SiLU, both) equals the f64 reference across tiles', async (ctx) => {
+        const engine = await engineFor(kernels);
+        if (await skipWithoutF16(engine, dtype, ctx)) return;
+        const rng = new Rng(kernels === 'gpu' ? 151 : 157);
+        for (const shape of shapes) {
+          const [batch, channels] = shape;
+          const x = round(rng.array(shape.reduce((a, b) => a * b, 1), -2, 2));
+          const weight = round(rng.normals(channels * 9, 1 / 3));
+          const stride = 3 * channels + 1;
+          const filmData = round(rng.array(batch * stride, -0.5, 0.5));
+          const filmRef = { data: filmData, stride, scaleOffset: channels + 1, shiftOffset: 2 * channels + 1 };
+          const xT = engine.upload(x, shape, dtype);
+          const wT = engine.upload(weight, [channels, 1, 3, 3], dtype);
+          const filmT = engine.upload(filmData, [batch, stride], dtype);
+          for (const [film, silu] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+            const out = depthwiseConv3x3Normed(engine, xT, wT, { eps: EPS, silu, film: film ? { film: filmT, scaleOffset: filmRef.scaleOffset, shiftOffset: filmRef.shiftOffset } : undefined });
+            expectClose(await out.read(), depthwise3x3NormedRef({ data: x, shape }, weight, EPS, film ? filmRef : undefined, silu), tol, `[${shape}]${film ? ' film' : ''}${silu ? ' silu' : ''}`);
+          }
+        }
+      });
+
       it('conv3x3Pair equals the f64 reference across tiles', async (ctx) => {
         const engine = await engineFor(kernels);
         if (await skipWithoutF16(engine, dtype, ctx)) return;

@@ -10,6 +10,7 @@ import conv3x3PairSource from '../../shaders/conv3x3_pair.wgsl';
 import conv3x3TapsSource from '../../shaders/conv3x3_taps.wgsl';
 import depthwise3x3Source from '../../shaders/depthwise3x3.wgsl';
 import depthwise3x3NormSource from '../../shaders/depthwise3x3_norm.wgsl';
+import depthwise3x3TiledSource from '../../shaders/depthwise3x3_tiled.wgsl';
 import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { Kernel, StorageDType } from '../pipelines.js';
@@ -24,6 +25,8 @@ export const conv3x3Kernel: Kernel = { name: 'conv3x3', source: conv3x3Source };
 export const conv3x3TiledKernel: Kernel = { name: 'conv3x3_tiled', source: conv3x3TiledSource };
 export const depthwise3x3Kernel: Kernel = { name: 'depthwise3x3', source: depthwise3x3Source };
 export const depthwise3x3NormKernel: Kernel = { name: 'depthwise3x3_norm', source: depthwise3x3NormSource };
+/** The GPU-profile body of the depthwise convs, plain and normed (workgroup-memory tiles). */
+export const depthwise3x3TiledKernel: Kernel = { name: 'depthwise3x3_tiled', source: depthwise3x3TiledSource };
 export const conv3x3NormHeadKernel: Kernel = { name: 'conv3x3_norm_head', source: conv3x3TapsSource + conv3x3NormHeadSource };
 export const conv3x3PairKernel: Kernel = { name: 'conv3x3_pair', source: conv3x3TapsSource + conv3x3PairSource };
 
@@ -169,6 +172,10 @@ function depthwise(engine: Engine, op: string, x: Tensor, weight: Tensor, flip: 
   const [batch, channels, height, width] = x.shape;
   expectShape(op, 'weight', weight, [channels, 1, 3, 3]);
   const out = engine.empty(x.shape, dtype);
+  if (!usesCpuKernels(engine)) {
+    depthwiseTiled(engine, op, dtype, { x, weight, film: x, out }, { FLIP: flip ? 1 : 0 }, batch * channels, { channels, height, width, filmStride: 0, scaleOffset: 0, shiftOffset: 0, eps: 0 });
+    return out;
+  }
   // One invocation per output row.
   const rows = batch * channels * height;
   engine.dispatch({
@@ -214,6 +221,11 @@ export function depthwiseConv3x3Normed(engine: Engine, x: Tensor, weight: Tensor
     filmUniforms = { filmStride: t.shape[1], scaleOffset: film.scaleOffset, shiftOffset: film.shiftOffset };
   }
   const out = engine.empty(x.shape, dtype);
+  const label = `${op}${film ? '+film' : ''}${options.silu ? '+silu' : ''}`;
+  if (!usesCpuKernels(engine)) {
+    depthwiseTiled(engine, label, dtype, { x, weight, film: film?.film ?? x, out }, { NORM: 1, FILM: film ? 1 : 0, SILU: options.silu ? 1 : 0 }, batch, { channels, height, width, eps: options.eps ?? 1e-5, ...filmUniforms });
+    return out;
+  }
   const chunks = ceilDiv(width, 4);
   const count = batch * height * chunks;
   engine.dispatch({
@@ -224,9 +236,17 @@ export function depthwiseConv3x3Normed(engine: Engine, x: Tensor, weight: Tensor
     bindings: { x, weight, film: film?.film ?? x, out },
     uniforms: { channels, height, width, chunks, count, eps: options.eps ?? 1e-5, ...filmUniforms },
     workgroups: grid(engine, ceilDiv(count, WG)),
-    label: `${op}${film ? '+film' : ''}${options.silu ? '+silu' : ''}`,
+    label,
   });
   return out;
+}
+
+/** depthwise3x3_tiled.wgsl over 16x16 tiles; z: planes (plain) or images (NORM). */
+function depthwiseTiled(engine: Engine, op: string, dtype: StorageDType, bindings: Record<string, Tensor>, constants: Record<string, number>, z: number, uniforms: Record<string, number>): void {
+  const workgroups: [number, number, number] = [ceilDiv(uniforms.width, CONV_TILE), ceilDiv(uniforms.height, CONV_TILE), z];
+  const maxGroups = engine.limits.maxComputeWorkgroupsPerDimension;
+  if (workgroups.some((n) => n > maxGroups)) throw new ShapeError(`${op}: ${uniforms.height}x${uniforms.width} images, ${z} ${constants.NORM ? 'images' : 'planes'} exceed one dispatch's ${maxGroups} workgroups per dimension`);
+  engine.dispatch({ kernel: depthwise3x3TiledKernel, dtype, constants, bindings, uniforms, workgroups, label: op });
 }
 
 /**
@@ -380,6 +400,7 @@ export const CONV_VARIANTS: KernelVariantSpec[] = [
   ]),
   ...bothDTypes(depthwise3x3Kernel, [{ FLIP: 0, WG }, { FLIP: 1, WG }]),
   ...bothDTypes(depthwise3x3NormKernel, [0, 1].flatMap((FILM) => [0, 1].map((SILU) => ({ WG, FILM, SILU })))),
+  ...bothDTypes(depthwise3x3TiledKernel, [{ FLIP: 0 }, { FLIP: 1 }, ...[0, 1].flatMap((FILM) => [0, 1].map((SILU) => ({ NORM: 1, FILM, SILU })))]),
   ...bothDTypes(conv3x3NormHeadKernel, [{ WG }]),
   ...bothDTypes(conv3x3PairKernel, [{ WG }]),
   ...bothDTypes(conv1x1Kernel, [0, 1].flatMap((HAS_BIAS) => [0, 1].map((RESIDUAL) => ({ WG, CO: CONV1X1_CO, HAS_BIAS, RESIDUAL })))),
