@@ -1,5 +1,5 @@
 // SideNet attention on the channel-first qkv [B, 3C, HW] (channel = which·C + head·HD + d), for
-// small head dims (<= 32), register-blocked for CPU adapters (lavapipe):
+// small head dims (<= 64), register-blocked for CPU adapters (lavapipe):
 //   out[b, h·HD + d, i] = Σ_j softmax_j(scale · Σ_e q[b,h,e,i] k[b,h,e,j]) v[b,h,d,j]
 // with an online softmax (running max and sum, in f32, base 2 so exp2 can be used).
 //

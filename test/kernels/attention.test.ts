@@ -155,6 +155,9 @@ describe('attention, channel-first small head dims (the SideNet kernels, both ke
     [2, 4, 8, 3, 4],
     [1, 2, 24, 6, 6],
     [3, 1, 16, 2, 2],
+    // Lavapipe's 64-dim variant, exact and padded (the GPU family runs these on attention.wgsl).
+    [1, 2, 64, 8, 8],
+    [2, 1, 40, 5, 7],
   ];
   for (const kernels of ['cpu', 'gpu'] as const) {
     cases.forEach(([batch, heads, headDim, h, w], n) => {
@@ -194,19 +197,18 @@ describe('attention, channel-first small head dims (the SideNet kernels, both ke
 });
 
 describe('attentionChannelFirst routing', () => {
-  it('runs head dims up to 32 on the channel-first kernel and larger ones on the strided one', async () => {
-    const engine = await Engine.create({ kernels: 'cpu' });
-    engine.profiler.enabled = true;
-    const small = attentionChannelFirst(engine, engine.zeros([1, 3 * 32, 4]), 1);
-    await engine.submit();
-    expect(engine.profiler.rows().map((r) => r.kernel)).toEqual(['attentionChannelFirst']);
-    engine.profiler.reset();
-    const large = attentionChannelFirst(engine, engine.zeros([1, 3 * 40, 4]), 1);
-    await engine.submit();
-    expect(engine.profiler.rows().map((r) => r.kernel)).toEqual(['attention']);
-    small.dispose();
-    large.dispose();
-    engine.dispose();
+  it('runs head dims up to 32 (lavapipe kernels: 64) on the channel-first kernel and larger ones on the strided one', async () => {
+    for (const [kernels, largest] of [['cpu', 64], ['gpu', 32]] as const) {
+      const engine = await Engine.create({ kernels });
+      engine.profiler.enabled = true;
+      for (const [headDim, label] of [[largest, 'attentionChannelFirst'], [largest + 1, 'attention']] as const) {
+        attentionChannelFirst(engine, engine.zeros([1, 3 * headDim, 4]), 1).dispose();
+        await engine.submit();
+        expect(engine.profiler.rows().map((r) => r.kernel)).toEqual([label]);
+        engine.profiler.reset();
+      }
+      engine.dispose();
+    }
   });
 });
 
