@@ -87,7 +87,7 @@ export class PipelineCache {
     if (dtype === 'f16' && !this.device.features.has('shader-f16')) {
       throw new FeatureMissingError('shader-f16', `kernel ${kernel.name} in f16`);
     }
-    const code = preamble(dtype) + kernel.source;
+    const code = withPreamble(dtype, kernel.source);
     const bindings = reflectBindings(kernel.name, code);
     const layout = this.device.createBindGroupLayout({
       label: key,
@@ -160,6 +160,18 @@ export function variantKey(name: string, dtype: StorageDType, constants: Overrid
 
 function preamble(dtype: StorageDType): string {
   return dtype === 'f16' ? 'enable f16;\nalias T = f16;\n' : 'alias T = f32;\n';
+}
+
+const DIRECTIVE = /^[ \t]*enable[ \t]+[\w, \t]+;[ \t]*(?:\r?\n|$)/gm;
+
+/**
+ * The dtype preamble before the kernel's source, with the kernel's own directives (`enable
+ * subgroups;`) hoisted above it: WGSL accepts directives only before every declaration, and ops
+ * prepend consts to some sources.
+ */
+function withPreamble(dtype: StorageDType, source: string): string {
+  const directives = (source.match(DIRECTIVE) ?? []).map((d) => d.trim() + '\n').join('');
+  return directives + preamble(dtype) + source.replace(DIRECTIVE, '');
 }
 
 function defaultDump(key: string, code: string) {

@@ -15,34 +15,24 @@ const F32: Tolerance = { atol: 2e-5, rtol: 1e-4 };
 // f16 storage: inputs are rounded in the reference; the output's own f16 rounding (~5e-4 relative) dominates.
 const F16: Tolerance = { atol: 2e-3, rtol: 1e-2 };
 
-/**
- * The subgroup kernels start with `enable subgroups;`, which WGSL accepts only before the
- * pipeline cache's `alias T` preamble. Until the cache hoists kernel directives itself, this
- * engine's cache is wrapped to do so (and to record the kernels it was asked for), so the
- * subgroup family can be proven here.
- */
-function hoistDirectives(engine: Engine, seen: Set<string>): void {
+/** Records the names of the kernels the engine's pipeline cache is asked for. */
+function recordKernels(engine: Engine, seen: Set<string>): void {
   const cache = engine.pipelines;
   const original = cache.variant.bind(cache);
-  const directive = /^enable [\w, ]+;\n/gm;
   cache.variant = (kernel: Kernel, dtype: StorageDType, constants?: OverrideConstants): Variant => {
     seen.add(kernel.name);
-    const directives = (kernel.source.match(directive) ?? []).join('');
-    if (!directives) return original(kernel, dtype, constants);
-    const v = original({ ...kernel, source: kernel.source.replace(directive, '') }, dtype, constants);
-    if (!v.code.startsWith(directives)) v.code = directives + v.code;
-    return v;
+    return original(kernel, dtype, constants);
   };
 }
 
 type Family = 'fallback' | 'subgroups';
 
-/** One engine on the GPU kernel profile whose cache hoists directives; kernels it compiled. */
+/** One engine on the GPU kernel profile; the kernels it compiled. */
 let engine: Engine;
 const seen = new Set<string>();
 beforeAll(async () => {
   engine = await Engine.create({ kernels: 'gpu' });
-  hoistDirectives(engine, seen);
+  recordKernels(engine, seen);
 });
 
 /** Runs flashAttention with the family forced; skips when the adapter cannot run it. */
@@ -224,14 +214,11 @@ for (const family of ['fallback', 'subgroups'] as const) {
 }
 
 describe('flashAttention family choice', () => {
-  it('picks the subgroup family by default only where its kernels compile, and the result is right either way', async () => {
-    // The shared test engine's pipeline cache is the repository's own: subgroups become usable
-    // there once the cache places kernel directives before its preamble, not before.
+  it('picks the subgroup family by default where the device has subgroups, and the result is right either way', async () => {
     const plain = await testEngine();
     const usable = flashAttentionSubgroupsUsable(plain);
-    if (usable) expect(plain.has('subgroups')).toBe(true);
-    else expect(() => flashAttention(plain, tinyArgs(plain), { subgroups: true })).toThrow(FeatureMissingError);
-    expect(flashAttentionSubgroupsUsable(engine)).toBe(engine.has('subgroups'));
+    expect(usable).toBe(plain.has('subgroups'));
+    if (!usable) expect(() => flashAttention(plain, tinyArgs(plain), { subgroups: true })).toThrow(FeatureMissingError);
     const rng = new Rng(205);
     const [heads, seq, headDim] = [3, 21, 64];
     const n = heads * seq * headDim;
@@ -246,7 +233,6 @@ describe('flashAttention family choice', () => {
   it('a device without subgroups refuses the subgroup family and runs the fallback', async () => {
     const bare = await Engine.create({ kernels: 'gpu', disableFeatures: ['subgroups'] });
     try {
-      hoistDirectives(bare, new Set());
       expect(flashAttentionSubgroupsUsable(bare)).toBe(false);
       expect(() => flashAttention(bare, tinyArgs(bare), { subgroups: true })).toThrow(FeatureMissingError);
       const rng = new Rng(210);

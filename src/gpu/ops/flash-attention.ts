@@ -11,10 +11,8 @@
  *   partial dot products summed through workgroup memory.
  * Both stay within the 16 KiB of workgroup memory every WebGPU device offers, in f32.
  *
- * The subgroup kernels start with `enable subgroups;`, which WGSL only accepts before every
- * declaration, i.e. before the pipeline cache's `alias T` preamble. They are used only where
- * the pipeline cache places a kernel's own `enable` directives first (checked once per engine
- * with a probe kernel), so until it does, subgroup devices run the fallback.
+ * The subgroup kernels start with `enable subgroups;` (the pipeline cache hoists it above its
+ * dtype preamble).
  */
 import flashSource from '../../shaders/flash_attention.wgsl';
 import type { Engine } from '../engine.js';
@@ -87,27 +85,9 @@ for (const dh of FLASH_ATTENTION_HEAD_DIMS) {
   for (const sg of [false, true]) kernels.set(`${dh}:${sg}`, makeKernel(dh, sg));
 }
 
-/** A kernel that only enables subgroups: tells whether the pipeline cache puts it before its preamble. */
-const PROBE: Kernel = { name: 'flash_attention_enable_probe', source: 'enable subgroups;\n@compute @workgroup_size(1) fn main() {}\n' };
-const directivesFirst = new WeakMap<Engine, boolean>();
-
-/**
- * Whether this engine can run the subgroup kernels: the device has `subgroups` and the
- * pipeline cache hoists a kernel's `enable` directives above its `alias T` preamble.
- */
+/** Whether this engine can run the subgroup kernels (its device has `subgroups`). */
 export function flashAttentionSubgroupsUsable(engine: Engine): boolean {
-  if (!engine.has('subgroups')) return false;
-  let ok = directivesFirst.get(engine);
-  if (ok === undefined) {
-    try {
-      const code = engine.pipelines.variant(PROBE, 'f32').code;
-      ok = code.indexOf('enable subgroups') < code.indexOf('alias T');
-    } catch {
-      ok = false;
-    }
-    directivesFirst.set(engine, ok);
-  }
-  return ok;
+  return engine.has('subgroups');
 }
 
 export interface FlashAttentionOptions {
@@ -152,7 +132,7 @@ export function flashAttention(engine: Engine, args: AttentionArgs, options: Fla
   }
   const subgroups = options.subgroups ?? flashAttentionSubgroupsUsable(engine);
   if (subgroups && !flashAttentionSubgroupsUsable(engine)) {
-    throw new FeatureMissingError('subgroups', `${op} with subgroups (and a pipeline cache that places kernel directives first)`);
+    throw new FeatureMissingError('subgroups', `${op} with subgroups`);
   }
   const tiling = flashTiling(dh, subgroups);
   const scale = args.scale ?? 1 / Math.sqrt(headDim);
@@ -185,11 +165,5 @@ export function flashAttention(engine: Engine, args: AttentionArgs, options: Fla
 const variantsOf = (subgroups: boolean): KernelVariantSpec[] =>
   FLASH_ATTENTION_HEAD_DIMS.flatMap((dh) => bothDTypes(kernels.get(`${dh}:${subgroups}`)!, [{ STATS: 0 }, { STATS: 1 }]));
 
-/** The fallback kernels (no extension needed): every head dim, both dtypes, with and without stats. */
-export const FLASH_ATTENTION_VARIANTS: KernelVariantSpec[] = variantsOf(false);
-
-/**
- * The subgroup kernels. Not in FLASH_ATTENTION_VARIANTS (nor variants.ts) while the pipeline
- * cache puts its preamble before a kernel's `enable subgroups;`: compile-all would fail them.
- */
-export const FLASH_ATTENTION_SUBGROUP_VARIANTS: KernelVariantSpec[] = variantsOf(true);
+/** Both families (subgroup kernels compile only where the adapter has subgroups): every head dim, both dtypes, with and without stats. */
+export const FLASH_ATTENTION_VARIANTS: KernelVariantSpec[] = [...variantsOf(false), ...variantsOf(true)];
