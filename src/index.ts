@@ -6,7 +6,7 @@
 // The API names WebGPU types (GPUDevice, GPUTexture): apps get them with the package.
 /// <reference types="@webgpu/types" preserve="true" />
 export { Engine, type EngineOptions, type KernelProfile, type KernelProfileOption, type StepTiming, type SubmitOptions } from './gpu/engine.js';
-export { autotuneMatmul } from './gpu/ops/matmul.js';
+export { autotuneMatmul, matmulCandidates, type MatmulVariant } from './gpu/ops/matmul.js';
 export { loadTuning, tuningTable, type TuningTable } from './gpu/ops/autotune.js';
 export { Tensor, type DType } from './gpu/tensor.js';
 export * from './gpu/errors.js';
