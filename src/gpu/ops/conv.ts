@@ -372,7 +372,7 @@ export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1
   const variant = opts.variant ?? (usesCpuKernels(engine) && cout < 48 ? 'direct' : 'matmul');
   if (variant === 'matmul') {
     matmul(engine, weight.reshape([cout, cin]), x.reshape([batch, cin, pixels]), {
-      bias, biasAxis: 'row', ...(residual ? { epilogue: 'residual', residual: residual.reshape([batch, cout, pixels]) } : {}), out: out.reshape([batch, cout, pixels]), label: op,
+      bias, biasAxis: 'row', ...(residual ? { epilogue: 'residual', residual: residual.reshape([batch, cout, pixels]) } : {}), out: out.reshape([batch, cout, pixels]),
     });
     return out;
   }
@@ -384,7 +384,8 @@ export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1
     bindings: { x, weight, bias: bias ?? weight, residual: residual ?? weight, out },
     uniforms: { cin, cout, pixels },
     workgroups: [ceilDiv(pixels, 4 * WG), ceilDiv(cout, CONV1X1_CO), batch],
-    label: op,
+    // 'matmul' in the label: profiles (bench/gpu-report.ts) count 1x1 convs with the matmuls.
+    label: 'matmul:conv1x1',
   });
   return out;
 }
