@@ -3,9 +3,9 @@
 // [Cout, Cin, 3, 3] (+ bias) -> out [B, Cout, H, W], with the UPSAMPLE (nearest x2 on load),
 // TRANSPOSE_FLIP (input gradient) and row-band options.
 // A workgroup of 16x4 threads computes a 16x16 tile of output pixels for a block of 8 output
-// channels. Per chunk of 4 input channels it stages the 18x18 input tile (1-pixel halo; the
+// channels. Per chunk of 8 input channels it stages the 18x18 input tile (1-pixel halo; the
 // upsampling and zero padding applied while loading, consecutive threads reading consecutive
-// columns) and the chunk's 8x4x9 weights in workgroup memory. Each thread then accumulates 4
+// columns) and the chunk's 8x8x9 weights in workgroup memory. Each thread then accumulates 4
 // pixels (rows ly, ly + 4, ly + 8, ly + 12 of the tile) x 8 channels in f32 registers: 4
 // shared-memory input reads and 2 broadcast vec4 weight reads per 32 FMAs.
 // The SideNet's fused convs are options of the same body (the GPU profile of conv3x3_pair.wgsl
@@ -50,15 +50,15 @@ override OUT_SCALE: bool = false;
 
 const TILE = 16u;
 const HALO = 18u;               // TILE + 2
-const CHUNK = 4u;               // input channels staged at once
+const CHUNK = 8u;               // input channels staged at once
 const PLANE = 324u;             // HALO * HALO
 const CO_BLOCK = 8u;            // output channels per workgroup (2 vec4 per tap)
 const THREADS = 64u;
 
 // [c][row][col] of the chunk's input tile.
-var<workgroup> tileIn: array<f32, 1296>;
+var<workgroup> tileIn: array<f32, 2592>;
 // [c][tap][co / 4]: the chunk's weights, 8 output channels as 2 vec4 per (channel, tap).
-var<workgroup> tileW: array<vec4<f32>, 72>;
+var<workgroup> tileW: array<vec4<f32>, 144>;
 // NORM_SILU: 1 / RMS over the channels at each of the 18x18 tile pixels.
 var<workgroup> inverseRms: array<f32, 324>;
 

@@ -1,7 +1,7 @@
 // conv3x3 and its upsampling, banded and input-gradient forms through both kernel families
 // (the CPU profile's register-blocked conv3x3.wgsl and the GPU profile's workgroup-tiled
 // conv3x3_tiled.wgsl) on every adapter, with shapes that straddle the tiled kernel's 16x16
-// output tiles, 4-channel input chunks and 8-channel output blocks.
+// output tiles, 8-channel input chunks and 8-channel output blocks.
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../src/gpu/engine.js';
 import { conv3x3, conv3x3Band, conv3x3InputGrad, conv3x3Upsample2x, convInputRows, depthwiseConv3x3, depthwiseConv3x3InputGrad } from '../../src/gpu/ops/conv.js';

@@ -110,7 +110,7 @@ for (const dtype of ['f32', 'f16'] as const) {
 
 // Both kernel families explicitly (the CPU profile's register-blocked kernels, the GPU
 // profile's workgroup-tiled conv3x3_tiled.wgsl), on images larger than one 16x16 tile with
-// ragged edges, channel counts off the 4-channel chunk and 8-channel block, and 1x1 images.
+// ragged edges, channel counts off the 8-channel input chunk and output block, and 1x1 images.
 const profileEngines = new Map<string, Promise<Engine>>();
 function engineFor(kernels: 'cpu' | 'gpu'): Promise<Engine> {
   let e = profileEngines.get(kernels);
