@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../../src/gpu/engine.js';
 import { BindingError, FeatureMissingError, ShapeError } from '../../src/gpu/errors.js';
-import type { AttentionArgs } from '../../src/gpu/ops/attention.js';
+import { attentionTokenMajor, type AttentionArgs } from '../../src/gpu/ops/attention.js';
 import { flashAttention, flashAttentionSubgroupsUsable, flashAttentionSupports } from '../../src/gpu/ops/flash-attention.js';
 import type { Kernel, OverrideConstants, StorageDType, Variant } from '../../src/gpu/pipelines.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
@@ -253,6 +253,33 @@ function tinyArgs(e: Engine): AttentionArgs {
   const view = { tensor: e.zeros([1, 1, 4, 8]), strides: [32, 32, 8, 1] as const };
   return { batch: 1, heads: 1, seqQ: 4, headDim: 8, q: view, k: view, v: view, out: { tensor: e.zeros([1, 1, 4, 8]), strides: [32, 32, 8, 1] } };
 }
+
+describe('routing', () => {
+  it("the GPU family's attention() and attentionTokenMajor run flash attention; lavapipe's keep attention.wgsl", async () => {
+    const rng = new Rng(220);
+    const [batch, seq, heads, headDim] = [1, 13, 2, 64];
+    const x = rng.normals(batch * seq * 3 * heads * headDim);
+    const width = heads * headDim;
+    const dims = [batch, heads, seq, headDim];
+    const strides = [seq * 3 * width, headDim, 3 * width, 1];
+    const ref = gather4(attentionRef(gather4(x, 0, strides, dims), gather4(x, width, strides, dims), gather4(x, 2 * width, strides, dims), batch * heads, seq, seq, headDim, headDim ** -0.5),
+      0, [heads * seq * headDim, headDim, seq * headDim, 1], [batch, seq, heads, headDim]);
+    const cpu = await Engine.create({ kernels: 'cpu' });
+    const cpuSeen = new Set<string>();
+    recordKernels(cpu, cpuSeen);
+    try {
+      for (const [e, names, expected] of [[engine, seen, /^flash_attention_(sg|wg)_d64$/], [cpu, cpuSeen, /^attention_d64_r4$/]] as const) {
+        names.clear();
+        const out = attentionTokenMajor(e, e.upload(x, [batch, seq, 3 * width]), heads);
+        expectClose(await out.read(), ref, F32, `token-major on the ${e.kernelProfile} family`);
+        expect(names.size).toBe(1);
+        expect([...names][0]).toMatch(expected);
+      }
+    } finally {
+      cpu.dispose();
+    }
+  });
+});
 
 describe('flashAttention argument checks', () => {
   it('reports the head dims it supports', () => {

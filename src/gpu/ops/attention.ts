@@ -1,9 +1,11 @@
 /**
  * Fused multi-head attention over strided views, so the qkv projections of both models are read
  * in place: SiT's token-major [B, T, 3·H·Dh] Linear output and the SideNet's channel-first
- * [B, 3C, HW] 1×1-conv output. See attention.wgsl for the work split. The SideNet's small head dims
- * (<= 32, on lavapipe <= 64) have their own channel-first kernels (attention_channel_first*.wgsl): all heads of a
- * block of positions per workgroup, exact head-dim variants.
+ * [B, 3C, HW] 1×1-conv output. Lavapipe runs attention.wgsl (register-blocked, see there); the
+ * GPU family runs flash attention (flash-attention.ts: K/V tiles in workgroup memory, subgroups
+ * where the device has them). The SideNet's small head dims (<= 32, on lavapipe <= 64) have their
+ * own channel-first kernels (attention_channel_first*.wgsl): all heads of a block of positions
+ * per workgroup, exact head-dim variants.
  */
 import attentionSource from '../../shaders/attention.wgsl';
 import channelFirstSource from '../../shaders/attention_channel_first.wgsl';
@@ -13,7 +15,9 @@ import { ShapeError } from '../errors.js';
 import type { Kernel } from '../pipelines.js';
 import { shapeString, type Tensor } from '../tensor.js';
 import { usesCpuKernels } from './autotune.js';
+import { checkAttentionArgs, type AttentionArgs } from './attention-args.js';
 import { bothDTypes, ceilDiv, expectRank, floatDType, type KernelVariantSpec } from './common.js';
+import { flashAttentionSubgroupsUsable, recordFlashAttention } from './flash-attention.js';
 
 /** Head-dim buckets: each is one kernel whose private q/accumulator rows hold that many floats. */
 export const ATTENTION_HEAD_DIM_BUCKETS = [16, 32, 64, 128] as const;
@@ -69,74 +73,27 @@ export class AttentionKernels {
     return { kernel: this.table.get(`${dmax}:${tiling.rows}`)!, tiling };
   }
 
-  /** Every variant (both tilings, both dtypes, each set of other override constants), for the *_VARIANTS lists. */
-  variants(constantSets: Record<string, number>[] = [{}]): KernelVariantSpec[] {
+  /**
+   * Every variant (both tilings, or lavapipe's alone for a kernel that GPUs do not run; both
+   * dtypes; each set of other override constants), for the *_VARIANTS lists.
+   */
+  variants(constantSets: Record<string, number>[] = [{}], cpuOnly = false): KernelVariantSpec[] {
     return ATTENTION_HEAD_DIM_BUCKETS.flatMap((dmax) =>
-      this.tilings(dmax).flatMap(({ wg, rows }) => bothDTypes(this.table.get(`${dmax}:${rows}`)!, constantSets.map((c) => ({ WG: wg, ...c })))));
+      this.tilings(dmax).slice(0, cpuOnly ? 1 : 2).flatMap(({ wg, rows }) => bothDTypes(this.table.get(`${dmax}:${rows}`)!, constantSets.map((c) => ({ WG: wg, ...c })))));
   }
 }
 
 const attentionKernels = new AttentionKernels('attention', attentionSource, FORWARD_ROWS_ON_CPU);
 
-/** A strided view of a [batch, heads, tokens, headDim] operand inside a tensor. */
-export interface AttentionView {
-  tensor: Tensor;
-  /** Element offset of (0, 0, 0, 0). Default 0. */
-  offset?: number;
-  /** Element strides of (batch, head, token, dim). */
-  strides: readonly [number, number, number, number];
-}
-
-export interface AttentionArgs {
-  batch: number;
-  heads: number;
-  /** Query tokens. */
-  seqQ: number;
-  /** Key/value tokens (default seqQ). */
-  seqK?: number;
-  headDim: number;
-  q: AttentionView;
-  k: AttentionView;
-  v: AttentionView;
-  /** Output tensor and its strides; the tensor must not be one of the inputs' buffers. */
-  out: AttentionView;
-  /** Softmax scale, default headDim^-0.5. */
-  scale?: number;
-  /**
-   * For a backward pass: f32 [batch·heads·seqQ, 2]; the kernel writes each query's base-2
-   * log-sum-exp at [(b·heads + h)·seqQ + i, 0] (attentionChannelFirstBackward reads it).
-   */
-  stats?: Tensor;
-}
+export type { AttentionArgs, AttentionView } from './attention-args.js';
 
 /** out[b, h, i, :] = softmax_j(scale · q[b,h,i,:]·k[b,h,j,:]) v[b,h,j,:], all views strided. Returns out.tensor. */
 export function attention(engine: Engine, args: AttentionArgs): Tensor {
   const op = 'attention';
   const { batch, heads, seqQ, headDim, q, k, v, out } = args;
-  const seqK = args.seqK ?? seqQ;
-  const dtype = floatDType(op, q.tensor, k.tensor, v.tensor, out.tensor);
-  for (const [name, n] of Object.entries({ batch, heads, seqQ, seqK, headDim })) {
-    if (!Number.isInteger(n) || n < 1) throw new ShapeError(`${op}: ${name} must be a positive integer, got ${n}`);
-  }
-  if (!headDimBucket(headDim)) throw new ShapeError(`${op}: headDim ${headDim} exceeds the largest supported (${ATTENTION_HEAD_DIM_BUCKETS.at(-1)})`);
-  const dims = [batch, heads, 0, headDim];
-  for (const [name, view, tokens] of [['q', q, seqQ], ['k', k, seqK], ['v', v, seqK], ['out', out, seqQ]] as const) {
-    dims[2] = tokens;
-    const offset = view.offset ?? 0;
-    const last = offset + view.strides.reduce((acc, s, i) => acc + s * (dims[i] - 1), 0);
-    if (view.strides.some((s) => !Number.isInteger(s) || s < 0) || !Number.isInteger(offset) || offset < 0 || last >= view.tensor.size) {
-      throw new ShapeError(
-        `${op}: ${name} view (offset ${offset}, strides ${shapeString(view.strides)}) over ${shapeString(dims)} ` +
-          `reaches element ${last}, outside its tensor ${shapeString(view.tensor.shape)}`,
-      );
-    }
-  }
-  if (batch * heads > engine.limits.maxComputeWorkgroupsPerDimension) {
-    throw new ShapeError(`${op}: batch·heads = ${batch * heads} exceeds maxComputeWorkgroupsPerDimension`);
-  }
-  if (args.stats && (args.stats.dtype !== 'f32' || args.stats.size !== batch * heads * seqQ * 2)) {
-    throw new ShapeError(`${op}: stats must be f32 [${batch * heads * seqQ}, 2] (batch·heads·seqQ rows), got ${args.stats.dtype} ${shapeString(args.stats.shape)}`);
-  }
+  const { seqK, dtype } = checkAttentionArgs(op, engine, args, ATTENTION_HEAD_DIM_BUCKETS.at(-1)!);
+  // GPUs: K/V tiles in workgroup memory shared by a block of queries (flash_attention.wgsl).
+  if (!usesCpuKernels(engine)) return recordFlashAttention(engine, args, seqK, dtype, flashAttentionSubgroupsUsable(engine));
   const scale = args.scale ?? 1 / Math.sqrt(headDim);
   const { kernel, tiling } = attentionKernels.pick(engine, headDim);
   // Without stats the kernel writes nothing there, but the binding needs a writable buffer.
@@ -307,4 +264,5 @@ function channelFirstVariants(): KernelVariantSpec[] {
     })));
 }
 
-export const ATTENTION_VARIANTS: KernelVariantSpec[] = [...attentionKernels.variants([{ STATS: 0 }, { STATS: 1 }]), ...channelFirstVariants()];
+// The GPU family's strided attention is flash attention (flash-attention.ts, its own variants list).
+export const ATTENTION_VARIANTS: KernelVariantSpec[] = [...attentionKernels.variants([{ STATS: 0 }, { STATS: 1 }], true), ...channelFirstVariants()];

@@ -16,11 +16,11 @@
  */
 import flashSource from '../../shaders/flash_attention.wgsl';
 import type { Engine } from '../engine.js';
-import { FeatureMissingError, ShapeError } from '../errors.js';
-import type { Kernel } from '../pipelines.js';
-import { shapeString, type Tensor } from '../tensor.js';
-import type { AttentionArgs } from './attention.js';
-import { bothDTypes, ceilDiv, floatDType, type KernelVariantSpec } from './common.js';
+import { FeatureMissingError } from '../errors.js';
+import type { Kernel, StorageDType } from '../pipelines.js';
+import type { Tensor } from '../tensor.js';
+import { checkAttentionArgs, type AttentionArgs } from './attention-args.js';
+import { bothDTypes, ceilDiv, type KernelVariantSpec } from './common.js';
 
 /**
  * Head-dim capacities: each is one kernel whose per-lane register rows hold DH / 4 floats. 32,
@@ -104,36 +104,16 @@ export interface FlashAttentionOptions {
  */
 export function flashAttention(engine: Engine, args: AttentionArgs, options: FlashAttentionOptions = {}): Tensor {
   const op = 'flashAttention';
-  const { batch, heads, seqQ, headDim, q, k, v, out } = args;
-  const seqK = args.seqK ?? seqQ;
-  const dtype = floatDType(op, q.tensor, k.tensor, v.tensor, out.tensor);
-  for (const [name, n] of Object.entries({ batch, heads, seqQ, seqK, headDim })) {
-    if (!Number.isInteger(n) || n < 1) throw new ShapeError(`${op}: ${name} must be a positive integer, got ${n}`);
-  }
-  const dh = capacity(headDim);
-  if (!dh) throw new ShapeError(`${op}: headDim ${headDim} exceeds the largest supported (${FLASH_ATTENTION_HEAD_DIMS.at(-1)})`);
-  const dims = [batch, heads, 0, headDim];
-  for (const [name, view, tokens] of [['q', q, seqQ], ['k', k, seqK], ['v', v, seqK], ['out', out, seqQ]] as const) {
-    dims[2] = tokens;
-    const offset = view.offset ?? 0;
-    const last = offset + view.strides.reduce((acc, s, i) => acc + s * (dims[i] - 1), 0);
-    if (view.strides.length !== 4 || view.strides.some((s) => !Number.isInteger(s) || s < 0) || !Number.isInteger(offset) || offset < 0 || last >= view.tensor.size) {
-      throw new ShapeError(
-        `${op}: ${name} view (offset ${offset}, strides ${shapeString(view.strides)}) over ${shapeString(dims)} ` +
-          `reaches element ${last}, outside its tensor ${shapeString(view.tensor.shape)}`,
-      );
-    }
-  }
-  if (batch * heads > engine.limits.maxComputeWorkgroupsPerDimension) {
-    throw new ShapeError(`${op}: batch·heads = ${batch * heads} exceeds maxComputeWorkgroupsPerDimension`);
-  }
-  if (args.stats && (args.stats.dtype !== 'f32' || args.stats.size !== batch * heads * seqQ * 2)) {
-    throw new ShapeError(`${op}: stats must be f32 [${batch * heads * seqQ}, 2] (batch·heads·seqQ rows), got ${args.stats.dtype} ${shapeString(args.stats.shape)}`);
-  }
+  const { seqK, dtype } = checkAttentionArgs(op, engine, args, FLASH_ATTENTION_HEAD_DIMS.at(-1)!);
   const subgroups = options.subgroups ?? flashAttentionSubgroupsUsable(engine);
-  if (subgroups && !flashAttentionSubgroupsUsable(engine)) {
-    throw new FeatureMissingError('subgroups', `${op} with subgroups`);
-  }
+  if (subgroups && !flashAttentionSubgroupsUsable(engine)) throw new FeatureMissingError('subgroups', `${op} with subgroups`);
+  return recordFlashAttention(engine, args, seqK, dtype, subgroups);
+}
+
+/** Records the dispatch for arguments checkAttentionArgs accepted (head dim ≤ 128). */
+export function recordFlashAttention(engine: Engine, args: AttentionArgs, seqK: number, dtype: StorageDType, subgroups: boolean): Tensor {
+  const { batch, heads, seqQ, headDim, q, k, v, out } = args;
+  const dh = capacity(headDim)!;
   const tiling = flashTiling(dh, subgroups);
   const scale = args.scale ?? 1 / Math.sqrt(headDim);
   // Without stats the kernel writes nothing there, but the binding needs a writable buffer.
@@ -156,7 +136,7 @@ export function flashAttention(engine: Engine, args: AttentionArgs, options: Fla
       scale: scale * Math.LOG2E,
     },
     workgroups: [ceilDiv(seqQ, tiling.wg / LANES_PER_QUERY), batch * heads],
-    label: op,
+    label: 'attention',
   });
   if (stats !== args.stats) stats.dispose();
   return out.tensor;

@@ -1,0 +1,73 @@
+/**
+ * The arguments of the strided attention ops (attention.ts, flash-attention.ts) and their one
+ * shared check, in a module of its own so the two ops can import it without a cycle.
+ */
+import type { Engine } from '../engine.js';
+import { ShapeError } from '../errors.js';
+import type { StorageDType } from '../pipelines.js';
+import { shapeString, type Tensor } from '../tensor.js';
+import { floatDType } from './common.js';
+
+/** A strided view of a [batch, heads, tokens, headDim] operand inside a tensor. */
+export interface AttentionView {
+  tensor: Tensor;
+  /** Element offset of (0, 0, 0, 0). Default 0. */
+  offset?: number;
+  /** Element strides of (batch, head, token, dim). */
+  strides: readonly [number, number, number, number];
+}
+
+export interface AttentionArgs {
+  batch: number;
+  heads: number;
+  /** Query tokens. */
+  seqQ: number;
+  /** Key/value tokens (default seqQ). */
+  seqK?: number;
+  headDim: number;
+  q: AttentionView;
+  k: AttentionView;
+  v: AttentionView;
+  /** Output tensor and its strides; the tensor must not be one of the inputs' buffers. */
+  out: AttentionView;
+  /** Softmax scale, default headDim^-0.5. */
+  scale?: number;
+  /**
+   * For a backward pass: f32 [batch·heads·seqQ, 2]; the kernel writes each query's base-2
+   * log-sum-exp at [(b·heads + h)·seqQ + i, 0] (attentionChannelFirstBackward reads it).
+   */
+  stats?: Tensor;
+}
+
+/**
+ * Checks the sizes, every view against its tensor, the grid limit and the stats buffer; returns
+ * the key count and the storage dtype. Head dims above `maxHeadDim` are refused.
+ */
+export function checkAttentionArgs(op: string, engine: Engine, args: AttentionArgs, maxHeadDim: number): { seqK: number; dtype: StorageDType } {
+  const { batch, heads, seqQ, headDim, q, k, v, out } = args;
+  const seqK = args.seqK ?? seqQ;
+  const dtype = floatDType(op, q.tensor, k.tensor, v.tensor, out.tensor);
+  for (const [name, n] of Object.entries({ batch, heads, seqQ, seqK, headDim })) {
+    if (!Number.isInteger(n) || n < 1) throw new ShapeError(`${op}: ${name} must be a positive integer, got ${n}`);
+  }
+  if (headDim > maxHeadDim) throw new ShapeError(`${op}: headDim ${headDim} exceeds the largest supported (${maxHeadDim})`);
+  const dims = [batch, heads, 0, headDim];
+  for (const [name, view, tokens] of [['q', q, seqQ], ['k', k, seqK], ['v', v, seqK], ['out', out, seqQ]] as const) {
+    dims[2] = tokens;
+    const offset = view.offset ?? 0;
+    const last = offset + view.strides.reduce((acc, s, i) => acc + s * (dims[i] - 1), 0);
+    if (view.strides.length !== 4 || view.strides.some((s) => !Number.isInteger(s) || s < 0) || !Number.isInteger(offset) || offset < 0 || last >= view.tensor.size) {
+      throw new ShapeError(
+        `${op}: ${name} view (offset ${offset}, strides ${shapeString(view.strides)}) over ${shapeString(dims)} ` +
+          `reaches element ${last}, outside its tensor ${shapeString(view.tensor.shape)}`,
+      );
+    }
+  }
+  if (batch * heads > engine.limits.maxComputeWorkgroupsPerDimension) {
+    throw new ShapeError(`${op}: batch·heads = ${batch * heads} exceeds maxComputeWorkgroupsPerDimension`);
+  }
+  if (args.stats && (args.stats.dtype !== 'f32' || args.stats.size !== batch * heads * seqQ * 2)) {
+    throw new ShapeError(`${op}: stats must be f32 [${batch * heads * seqQ}, 2] (batch·heads·seqQ rows), got ${args.stats.dtype} ${shapeString(args.stats.shape)}`);
+  }
+  return { seqK, dtype };
+}
