@@ -12,15 +12,16 @@ const F32_TOL: Tolerance = { atol: 2e-5, rtol: 1e-4 };
 type Shape4 = [number, number, number, number];
 
 for (const dtype of ['f32', 'f16'] as const) {
-  for (const variant of ['direct', 'matmul'] as const) {
+  for (const variant of ['direct', 'tiled', 'matmul'] as const) {
     describe(`conv1x1 (${variant}, ${dtype})`, () => {
       it('equals the f64 reference on random shapes, with and without bias and residual', async (ctx) => {
         const engine = await testEngine();
         if (dtype === 'f16' && !engine.has('shader-f16')) return ctx.skip('adapter lacks shader-f16');
         const round = (v: Float32Array) => (dtype === 'f16' ? Float32Array.from(roundToF16(v)) : v);
         const rng = new Rng(dtype === 'f32' ? 301 : 302);
-        // Size-1 edges, pixel counts off the 4-pixel and 256-pixel thread/workgroup blocks,
-        // channel counts off the 8-channel block, and the SideNet's 32 -> 32 and 32 -> 96.
+        // Size-1 edges, pixel counts off the 4-pixel and 256-pixel (direct) / 64-pixel (tiled)
+        // blocks, channel counts off the 8-channel (direct) / 32-channel (tiled) blocks, input
+        // channels past the tiled body's 32-channel chunk, and the SideNet's 32 -> 32 and 32 -> 96.
         const cases: [Shape4, number][] = [
           [[1, 1, 1, 1], 1],
           [[2, 3, 5, 7], 9],
@@ -28,6 +29,8 @@ for (const dtype of ['f32', 'f16'] as const) {
           [[2, 32, 16, 16], 96],
           [[1, 17, 17, 19], 13],
           [[4, 5, 1, 3], 47],
+          [[2, 70, 5, 13], 33],
+          [[1, 64, 8, 8], 100],
         ];
         for (let trial = 0; trial < 3; trial++) cases.push([[rng.int(1, 4), rng.int(1, 40), rng.int(1, 20), rng.int(1, 20)], rng.int(1, 50)]);
         for (const [shape, cout] of cases) {

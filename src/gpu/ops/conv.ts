@@ -1,8 +1,9 @@
 /**
  * Convolutions, channels-first: 3x3 (padding 1, stride 1), depthwise 3x3, the SideNet's fused
- * convs, and 1x1 (conv1x1: a dedicated kernel on CPU adapters, the matmul elsewhere).
+ * convs, and 1x1 (conv1x1: dedicated kernels for small channel counts, the matmul otherwise).
  */
 import conv1x1Source from '../../shaders/conv1x1.wgsl';
+import conv1x1TiledSource from '../../shaders/conv1x1_tiled.wgsl';
 import conv3x3Source from '../../shaders/conv3x3.wgsl';
 import conv3x3TiledSource from '../../shaders/conv3x3_tiled.wgsl';
 import conv3x3NormHeadSource from '../../shaders/conv3x3_norm_head.wgsl';
@@ -20,6 +21,8 @@ import { shapeString, type Tensor } from '../tensor.js';
 import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
 
 export const conv1x1Kernel: Kernel = { name: 'conv1x1', source: conv1x1Source };
+/** The GPU-family body of conv1x1 (workgroup-memory weight block and input tile). */
+export const conv1x1TiledKernel: Kernel = { name: 'conv1x1_tiled', source: conv1x1TiledSource };
 export const conv3x3Kernel: Kernel = { name: 'conv3x3', source: conv3x3Source };
 /** The GPU-profile body of conv3x3 (workgroup-memory input and weight tiles). */
 export const conv3x3TiledKernel: Kernel = { name: 'conv3x3_tiled', source: conv3x3TiledSource };
@@ -340,19 +343,27 @@ export interface Conv1x1Options {
   /** out = residual + conv (+ bias): [B, Cout, H, W], a different buffer from out. */
   residual?: Tensor;
   out?: Tensor;
-  /** Force a body: 'direct' (conv1x1.wgsl) or 'matmul'; default: see conv1x1. */
-  variant?: 'direct' | 'matmul';
+  /** Force a body: 'direct' (conv1x1.wgsl), 'tiled' (conv1x1_tiled.wgsl) or 'matmul'; default: see conv1x1. */
+  variant?: 'direct' | 'tiled' | 'matmul';
 }
 
 /** Output channels per thread of conv1x1.wgsl: 8 measured fastest on lavapipe at C = 32. */
 const CONV1X1_CO = 8;
+/** conv1x1_tiled.wgsl: output channels and pixels per workgroup (fixed in the WGSL). */
+const CONV1X1_TILED_CO = 32;
+const CONV1X1_TILED_PX = 64;
+/** On the GPU family, conv1x1_tiled up to this many output channels, the tiled matmul past it. */
+const CONV1X1_TILED_MAX_COUT = 128;
 
 /**
  * 1x1 conv, channels-first: out = weight · x (+ bias) (+ residual) per image, x [B, Cin, H, W],
  * weight [Cout, Cin, 1, 1] (or [Cout, Cin]) -> [B, Cout, H, W]. On CPU adapters a narrow conv
  * (Cout < 48) runs conv1x1.wgsl (~20 % faster than the 4x4 matmul that shape class gets);
- * wider ones, and every conv on GPUs, run the matmul (regblock16 / tiled) with the bias and
- * residual in its epilogue.
+ * wider ones run the matmul (regblock16) with the bias and residual in its epilogue. The GPU
+ * family runs conv1x1_tiled.wgsl (32 channels × 64 pixels per workgroup) up to Cout 128, the
+ * tiled matmul past it: on SwiftShader at the SideNet's shapes (48 images of 16x16, Cin 32)
+ * conv1x1_tiled takes 42 ms for Cout 32 and 117 ms for Cout 96 against the matmul's 137 / 264
+ * ms, whose 64-row tiles waste half their rows at Cout 32.
  */
 export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1Options = {}): Tensor {
   const op = 'conv1x1';
@@ -369,7 +380,8 @@ export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1
   if (opts.out) expectShape(op, 'out', opts.out, outShape);
   const out = opts.out ?? engine.empty(outShape, dtype);
   const pixels = height * width;
-  const variant = opts.variant ?? (usesCpuKernels(engine) && cout < 48 ? 'direct' : 'matmul');
+  const cpu = usesCpuKernels(engine);
+  const variant = opts.variant ?? (cpu ? (cout < 48 ? 'direct' : 'matmul') : cout <= CONV1X1_TILED_MAX_COUT ? 'tiled' : 'matmul');
   if (variant === 'matmul') {
     matmul(engine, weight.reshape([cout, cin]), x.reshape([batch, cin, pixels]), {
       bias, biasAxis: 'row', ...(residual ? { epilogue: 'residual', residual: residual.reshape([batch, cout, pixels]) } : {}), out: out.reshape([batch, cout, pixels]),
@@ -377,6 +389,21 @@ export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1
     return out;
   }
   if (batch > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
+  const epilogueBindings = { x, weight, bias: bias ?? weight, residual: residual ?? weight, out };
+  if (variant === 'tiled') {
+    const pixelBlocks = ceilDiv(pixels, CONV1X1_TILED_PX);
+    if (pixelBlocks > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: ${pixels} pixels exceed one dispatch's workgroups per dimension`);
+    engine.dispatch({
+      kernel: conv1x1TiledKernel,
+      dtype,
+      constants: { HAS_BIAS: bias ? 1 : 0, RESIDUAL: residual ? 1 : 0 },
+      bindings: epilogueBindings,
+      uniforms: { cin, cout, pixels },
+      workgroups: [pixelBlocks, ceilDiv(cout, CONV1X1_TILED_CO), batch],
+      label: 'matmul:conv1x1_tiled',
+    });
+    return out;
+  }
   engine.dispatch({
     kernel: conv1x1Kernel,
     dtype,
@@ -405,4 +432,5 @@ export const CONV_VARIANTS: KernelVariantSpec[] = [
   ...bothDTypes(conv3x3NormHeadKernel, [{ WG }]),
   ...bothDTypes(conv3x3PairKernel, [{ WG }]),
   ...bothDTypes(conv1x1Kernel, [0, 1].flatMap((HAS_BIAS) => [0, 1].map((RESIDUAL) => ({ WG, CO: CONV1X1_CO, HAS_BIAS, RESIDUAL })))),
+  ...bothDTypes(conv1x1TiledKernel, [0, 1].flatMap((HAS_BIAS) => [0, 1].map((RESIDUAL) => ({ HAS_BIAS, RESIDUAL })))),
 ];
