@@ -2,16 +2,18 @@
 // small head dims (<= 32), tiled for GPUs: as attention_channel_first.wgsl computes it (online
 // softmax in f32, base 2), but the keys and values go through workgroup memory.
 //
-// Work split: one workgroup per (block of WG query positions, batch), one position per
-// invocation; it runs every head of its block in turn. Per head the workgroup walks the keys in
-// tiles of TK positions: the WG invocations copy the tile's K and V (HD channels × TK
-// positions each) into workgroup memory with loads along positions (consecutive invocations,
-// consecutive addresses), then every invocation reads the same tile element at the same time
-// (a broadcast) for its own query, KB keys per online-softmax step.
+// Work split: one workgroup per (block of WG·QPT query positions, batch), QPT positions per
+// invocation (lane, lane + WG, ...: coalesced q loads and stores); it runs every head of its
+// block in turn. Per head the workgroup walks the keys in tiles of TK positions: the WG
+// invocations copy the tile's K and V (HD channels × TK positions each) into workgroup memory
+// with loads along positions (consecutive invocations, consecutive addresses), as vec4s of 4
+// keys; then every invocation reads the same tile vec4 at the same time (a broadcast) for its
+// QPT queries, KB keys per online-softmax step. Each workgroup-memory read thus serves 4 keys ×
+// QPT queries.
 //
-// Prepended by the op: `const DH = 8u; const TK = 32u; const KB = 8u;` (the head-dim variant,
-// keys per tile and per softmax step; workgroup and private array sizes must be
-// const-expressions). The head dim itself is the override HD <= DH, so an exact variant folds
+// Prepended by the op: `const DH = 8u; const TK = 32u; const KB = 8u; const QPT = 2u;` (the
+// head-dim variant, keys per tile and per softmax step (multiples of 4), positions per
+// invocation; workgroup and private array sizes must be const-expressions). The head dim itself is the override HD <= DH, so an exact variant folds
 // every padding check away; other head dims pad to DH with clamped addresses and zeroed q.
 //
 // With STATS (training), each query's base-2 log-sum-exp goes to stats[row·2] (row = (batch·
@@ -36,77 +38,100 @@ override HD: u32 = DH;
 // Stands in for -inf: WGSL has no infinity literal and exp2 of (this - anything) is 0.
 const NEG_BIG = -3.0e38;
 
-// [d][c]: channel d of the tile's key (value) at position j0 + c.
-var<workgroup> kTile: array<f32, DH * TK>;
-var<workgroup> vTile: array<f32, DH * TK>;
+// [d][c]: channel d of the tile's keys (values) at positions j0 + 4c .. j0 + 4c + 3.
+const TK4 = TK / 4u;
+const KB4 = KB / 4u;
+var<workgroup> kTile: array<vec4<f32>, DH * TK4>;
+var<workgroup> vTile: array<vec4<f32>, DH * TK4>;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
   let seq = params.seq;
   let b = wg.y;
-  let i = wg.x * WG + lane;
-  // Invocations past the last position compute a duplicate row (they still help load tiles).
-  let qi = min(i, seq - 1u);
+  let first = wg.x * WG * QPT + lane;
   let chStride = params.channels * seq;
+  let last = seq - 1u;
 
   for (var h = 0u; h < params.heads; h++) {
     let qBase = b * 3u * chStride + h * HD * seq;
     let kBase = qBase + chStride;
     let vBase = kBase + chStride;
-    var qr: array<f32, DH>;
-    var acc = array<f32, DH>();
-    for (var d = 0u; d < DH; d++) {
-      qr[d] = select(0.0, f32(qkv[qBase + min(d, HD - 1u) * seq + qi]) * params.scale, d < HD);
+    // Row r holds position first + r·WG; positions past the last compute a duplicate of it.
+    var qr: array<array<f32, DH>, QPT>;
+    var acc: array<array<f32, DH>, QPT>;
+    var m: array<f32, QPT>;  // running max of the base-2 scores
+    var l: array<f32, QPT>;  // running sum of exp2(score - m)
+    for (var r = 0u; r < QPT; r++) {
+      let qi = min(first + r * WG, last);
+      for (var d = 0u; d < DH; d++) {
+        qr[r][d] = select(0.0, f32(qkv[qBase + min(d, HD - 1u) * seq + qi]) * params.scale, d < HD);
+        acc[r][d] = 0.0;
+      }
+      m[r] = NEG_BIG;
+      l[r] = 0.0;
     }
-    var m = NEG_BIG;  // running max of the base-2 scores
-    var l = 0.0;      // running sum of exp2(score - m)
 
     for (var j0 = 0u; j0 < seq; j0 += TK) {
       workgroupBarrier();  // everyone is done with the previous tile
-      for (var e = lane; e < DH * TK; e += WG) {
-        let c = e % TK;
-        let at = min(e / TK, HD - 1u) * seq + min(j0 + c, seq - 1u);
-        kTile[e] = f32(qkv[kBase + at]);
-        vTile[e] = f32(qkv[vBase + at]);
+      for (var e = lane; e < DH * TK4; e += WG) {
+        let j = j0 + 4u * (e % TK4);
+        let row = min(e / TK4, HD - 1u) * seq;
+        let at = vec4<u32>(row) + min(vec4<u32>(j) + vec4<u32>(0u, 1u, 2u, 3u), vec4<u32>(last));
+        kTile[e] = vec4<f32>(f32(qkv[kBase + at.x]), f32(qkv[kBase + at.y]), f32(qkv[kBase + at.z]), f32(qkv[kBase + at.w]));
+        vTile[e] = vec4<f32>(f32(qkv[vBase + at.x]), f32(qkv[vBase + at.y]), f32(qkv[vBase + at.z]), f32(qkv[vBase + at.w]));
       }
       workgroupBarrier();
       let keys = min(TK, seq - j0);
       for (var c0 = 0u; c0 < keys; c0 += KB) {
-        var s = array<f32, KB>();
+        // Zeroed by an explicit constructor: a bare `var s: ...;` in the loop body was not
+        // re-zeroed per iteration on Dawn/lavapipe (wrong results in every test).
+        var s = array<array<vec4<f32>, KB4>, QPT>();
         for (var d = 0u; d < DH; d++) {
-          for (var c = 0u; c < KB; c++) { s[c] += qr[d] * kTile[d * TK + c0 + c]; }
+          for (var c = 0u; c < KB4; c++) {
+            let k4 = kTile[d * TK4 + c0 / 4u + c];
+            for (var r = 0u; r < QPT; r++) { s[r][c] += qr[r][d] * k4; }
+          }
         }
-        var mNew = m;
-        for (var c = 0u; c < KB; c++) {
-          s[c] = select(s[c], NEG_BIG, c0 + c >= keys);
-          mNew = max(mNew, s[c]);
+        var p: array<array<vec4<f32>, KB4>, QPT>;
+        var corr: array<f32, QPT>;
+        for (var r = 0u; r < QPT; r++) {
+          var mNew = m[r];
+          for (var c = 0u; c < KB4; c++) {
+            let beyond = vec4<u32>(c0 + 4u * c) + vec4<u32>(0u, 1u, 2u, 3u) >= vec4<u32>(keys);
+            s[r][c] = select(s[r][c], vec4<f32>(NEG_BIG), beyond);
+            mNew = max(mNew, max(max(s[r][c].x, s[r][c].y), max(s[r][c].z, s[r][c].w)));
+          }
+          corr[r] = exp2(m[r] - mNew);
+          m[r] = mNew;
+          var sum = l[r] * corr[r];
+          for (var c = 0u; c < KB4; c++) {
+            p[r][c] = exp2(s[r][c] - vec4<f32>(mNew));
+            sum += dot(p[r][c], vec4<f32>(1.0));
+          }
+          l[r] = sum;
         }
-        let corr = exp2(m - mNew);
-        m = mNew;
-        var p: array<f32, KB>;
-        var sum = l * corr;
-        for (var c = 0u; c < KB; c++) {
-          p[c] = exp2(s[c] - mNew);
-          sum += p[c];
-        }
-        l = sum;
         for (var d = 0u; d < DH; d++) {
-          var a = acc[d] * corr;
-          for (var c = 0u; c < KB; c++) { a += p[c] * vTile[d * TK + c0 + c]; }
-          acc[d] = a;
+          for (var r = 0u; r < QPT; r++) { acc[r][d] *= corr[r]; }
+          for (var c = 0u; c < KB4; c++) {
+            let v4 = vTile[d * TK4 + c0 / 4u + c];
+            for (var r = 0u; r < QPT; r++) { acc[r][d] += dot(p[r][c], v4); }
+          }
         }
       }
     }
 
-    if (i < seq) {
-      let inv = 1.0 / l;
-      let oBase = b * chStride + h * HD * seq;
-      // Dims past HD accumulated the clamped last dim's values, so their stores rewrite element
-      // HD - 1 with its own value: no per-dim branch.
-      for (var d = 0u; d < DH; d++) {
-        out[oBase + min(d, HD - 1u) * seq + i] = T(acc[d] * inv);
+    let oBase = b * chStride + h * HD * seq;
+    for (var r = 0u; r < QPT; r++) {
+      let i = first + r * WG;
+      if (i < seq) {
+        let inv = 1.0 / l[r];
+        // Dims past HD accumulated the clamped last dim's values, so their stores rewrite element
+        // HD - 1 with its own value: no per-dim branch.
+        for (var d = 0u; d < DH; d++) {
+          out[oBase + min(d, HD - 1u) * seq + i] = T(acc[r][d] * inv);
+        }
+        if (STATS == 1u) { stats[((b * params.heads + h) * seq + i) * 2u] = m[r] + log2(l[r]); }
       }
-      if (STATS == 1u) { stats[((b * params.heads + h) * seq + i) * 2u] = m + log2(l); }
     }
   }
 }

@@ -138,7 +138,7 @@ describe('attention, channel-first qkv (SideNet)', () => {
 
 describe('attention, channel-first small head dims (the SideNet kernels, both kernel families)', () => {
   // Head dims 8/16/24/32 are exact variants, 4/12/20 pad to the next one; position counts off
-  // every block (8·8 positions per lavapipe workgroup, 64 per GPU workgroup, 32-key tiles) and 1×1;
+  // every block (8·8 positions per lavapipe workgroup, 256 or 128 per GPU workgroup, 32-key tiles) and 1×1;
   // HW % 4 == 0 takes lavapipe's vec4-load variant.
   const cases: [number, number, number, number, number][] = [
     // batch, heads, headDim, h, w

@@ -159,8 +159,12 @@ export const CHANNEL_FIRST_HEAD_DIMS = { cpu: [8, 16, 24, 32, 64], gpu: [8, 16, 
  * invocations (one SIMD row), each owning `rows` positions, `keys` keys per online-softmax step.
  * Measured by process CPU time at the SideNet's shapes (B 48, 16×16, head dims 8 and 16): rows × keys
  * 8×8, 8×16 and 16×8 tie, 4×32 and 8×4 cost 1.4-1.5× more; 8×8 compiles fastest (the unrolled body
- * grows with rows · keys · head dim). Others (attention_channel_first_tiled.wgsl): `wg` positions per
- * workgroup, one per invocation, key/value tiles of `tile` positions in workgroup memory.
+ * grows with rows · keys · head dim). Others (attention_channel_first_tiled.wgsl): `wg` invocations
+ * of `rows` positions each per workgroup, key/value tiles of `tile` positions in workgroup memory
+ * read as vec4s of 4 keys; `rows` is 4 up to head dim 16 and 2 past it (gpuRows: the private
+ * rows hold 2·rows·DH floats). On SwiftShader at the SideNet's shape (B 48, 16×16, 4 heads of 8)
+ * one call took ~1720 ms with 1 position per invocation and scalar tile reads, 1570 with 2,
+ * 1180 with 4 (all under a loaded machine, same session).
  */
 interface ChannelFirstTiling {
   wg: number;
@@ -171,8 +175,13 @@ interface ChannelFirstTiling {
 
 const CHANNEL_FIRST_TILINGS: Record<'cpu' | 'gpu', ChannelFirstTiling> = {
   cpu: { wg: 8, rows: 8, keys: 8, tile: 0 },
-  gpu: { wg: 64, rows: 1, keys: 8, tile: 32 },
+  gpu: { wg: 64, rows: 2, keys: 8, tile: 32 },
 };
+
+/** Positions per invocation of the GPU kernel for head-dim variant dh (its private rows grow with rows · dh). */
+function gpuRows(dh: number): number {
+  return dh <= 16 ? 4 : 2;
+}
 
 /** The kernel (one per profile and head-dim variant, built on first use) and its tiling. */
 /** The lavapipe kernel's qkv binding and loads: vec4 loads of four positions when HW % 4 == 0. */
@@ -189,14 +198,14 @@ fn keys4(base: u32, j: u32) -> vec4<f32> { return vec4<f32>(qkv[(base + min(j, p
 `;
 
 function channelFirstKernel(profile: 'cpu' | 'gpu', dh: number, quads = false): { kernel: Kernel; tiling: ChannelFirstTiling } {
-  const tiling = CHANNEL_FIRST_TILINGS[profile];
+  const tiling = profile === 'gpu' ? { ...CHANNEL_FIRST_TILINGS.gpu, rows: gpuRows(dh) } : CHANNEL_FIRST_TILINGS.cpu;
   quads &&= profile === 'cpu';
   const key = `${profile}:${dh}:${quads}`;
   let kernel = channelFirstKernels.get(key);
   if (!kernel) {
     kernel = profile === 'cpu'
       ? { name: `attention_cf_d${dh}_r${tiling.rows}_k${tiling.keys}${quads ? '_v4' : ''}`, source: `const DH = ${dh}u;\nconst QPT = ${tiling.rows}u;\nconst KB = ${tiling.keys}u;\n${quads ? QUAD_LOADS : SCALAR_LOADS}${channelFirstSource}` }
-      : { name: `attention_cf_tiled_d${dh}_t${tiling.tile}_k${tiling.keys}`, source: `const DH = ${dh}u;\nconst TK = ${tiling.tile}u;\nconst KB = ${tiling.keys}u;\n${channelFirstTiledSource}` };
+      : { name: `attention_cf_tiled_d${dh}_t${tiling.tile}_k${tiling.keys}_r${tiling.rows}`, source: `const DH = ${dh}u;\nconst TK = ${tiling.tile}u;\nconst KB = ${tiling.keys}u;\nconst QPT = ${tiling.rows}u;\n${channelFirstTiledSource}` };
     channelFirstKernels.set(key, kernel);
   }
   return { kernel, tiling };
