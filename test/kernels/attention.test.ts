@@ -143,6 +143,7 @@ describe('attention, channel-first small head dims (the SideNet kernels, both ke
   const cases: [number, number, number, number, number][] = [
     // batch, heads, headDim, h, w
     [3, 4, 8, 16, 16],
+    [1, 2, 8, 19, 17],
     [2, 4, 8, 7, 9],
     [1, 1, 8, 1, 1],
     [2, 2, 16, 17, 15],

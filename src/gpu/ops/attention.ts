@@ -161,10 +161,10 @@ export const CHANNEL_FIRST_HEAD_DIMS = { cpu: [8, 16, 24, 32, 64], gpu: [8, 16, 
  * 8×8, 8×16 and 16×8 tie, 4×32 and 8×4 cost 1.4-1.5× more; 8×8 compiles fastest (the unrolled body
  * grows with rows · keys · head dim). Others (attention_channel_first_tiled.wgsl): `wg` invocations
  * of `rows` positions each per workgroup, key/value tiles of `tile` positions in workgroup memory
- * read as vec4s of 4 keys; `rows` is 4 up to head dim 16 and 2 past it (gpuRows: the private
- * rows hold 2·rows·DH floats). On SwiftShader at the SideNet's shape (B 48, 16×16, 4 heads of 8)
- * one call took ~1720 ms with 1 position per invocation and scalar tile reads, 1570 with 2,
- * 1180 with 4 (all under a loaded machine, same session).
+ * read as vec4s of 4 keys; rows and wg by head dim in gpuTiling. On SwiftShader at the SideNet's
+ * shape (B 48, 16×16, 4 heads of 8) one call took ~1720 ms with 1 position per invocation and
+ * scalar tile reads, 1570 with 2, 1180 with 4 (loaded machine, same session); later, quieter:
+ * 4 rows × 64 or × 32 invocations ~630 ms, 8 rows × 32 ~525 ms.
  */
 interface ChannelFirstTiling {
   wg: number;
@@ -175,12 +175,17 @@ interface ChannelFirstTiling {
 
 const CHANNEL_FIRST_TILINGS: Record<'cpu' | 'gpu', ChannelFirstTiling> = {
   cpu: { wg: 8, rows: 8, keys: 8, tile: 0 },
-  gpu: { wg: 64, rows: 2, keys: 8, tile: 32 },
+  gpu: { wg: 64, rows: 2, keys: 8, tile: 32 },  // past head dim 16; see gpuTiling
 };
 
-/** Positions per invocation of the GPU kernel for head-dim variant dh (its private rows grow with rows · dh). */
-function gpuRows(dh: number): number {
-  return dh <= 16 ? 4 : 2;
+/**
+ * The GPU kernel's positions per invocation and workgroup size for head-dim variant dh: its private
+ * rows hold 2·rows·dh + rows·keys floats, kept near 150-190 (8 rows of 32 invocations at dh 8, 4 of
+ * 64 at 16, 2 of 64 past it).
+ */
+function gpuTiling(dh: number): ChannelFirstTiling {
+  const base = CHANNEL_FIRST_TILINGS.gpu;
+  return dh <= 8 ? { ...base, wg: 32, rows: 8 } : dh <= 16 ? { ...base, rows: 4 } : base;
 }
 
 /** The kernel (one per profile and head-dim variant, built on first use) and its tiling. */
@@ -198,7 +203,7 @@ fn keys4(base: u32, j: u32) -> vec4<f32> { return vec4<f32>(qkv[(base + min(j, p
 `;
 
 function channelFirstKernel(profile: 'cpu' | 'gpu', dh: number, quads = false): { kernel: Kernel; tiling: ChannelFirstTiling } {
-  const tiling = profile === 'gpu' ? { ...CHANNEL_FIRST_TILINGS.gpu, rows: gpuRows(dh) } : CHANNEL_FIRST_TILINGS.cpu;
+  const tiling = profile === 'gpu' ? gpuTiling(dh) : CHANNEL_FIRST_TILINGS.cpu;
   quads &&= profile === 'cpu';
   const key = `${profile}:${dh}:${quads}`;
   let kernel = channelFirstKernels.get(key);
