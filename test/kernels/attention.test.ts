@@ -3,6 +3,7 @@ import { attention, attentionChannelFirst, attentionTokenMajor } from '../../src
 import { Engine } from '../../src/gpu/engine.js';
 import { BindingError, ShapeError } from '../../src/gpu/errors.js';
 import type { StorageDType } from '../../src/gpu/pipelines.js';
+import { checkCrossAttention } from '../helpers/attention-cases.js';
 import { expectClose, roundToF16, type Tolerance } from '../helpers/compare.js';
 import { testEngine } from '../helpers/engine.js';
 import { Rng } from '../helpers/random.js';
@@ -247,27 +248,7 @@ describe('attention softmax statistics (for the backward)', () => {
 describe('attention on general strided views', () => {
   it('separate q, k, v tensors, seqK != seqQ, custom scale, output at an offset', async () => {
     const engine = await testEngine();
-    const rng = new Rng(600);
-    const [batch, heads, seqQ, seqK, headDim] = [2, 3, 11, 29, 20];
-    const dense = (t: number) => rng.normals(batch * heads * t * headDim);
-    const q = dense(seqQ);
-    const k = dense(seqK);
-    const v = dense(seqK);
-    // q dense [B, H, Tq, Dh]; k as [B, Tk, H, Dh]; v as [B, H, Dh, Tk] (transposed).
-    const kT = gather4(k, 0, [heads * seqK * headDim, headDim, seqK * headDim, 1], [batch, seqK, heads, headDim]);
-    const vT = gather4(v, 0, [heads * seqK * headDim, seqK * headDim, 1, headDim], [batch, heads, headDim, seqK]);
-    const pad = 5;
-    const out = engine.zeros([pad + batch * heads * seqQ * headDim]);
-    attention(engine, {
-      batch, heads, seqQ, seqK, headDim, scale: 0.3,
-      q: { tensor: engine.upload(q, [q.length]), strides: [heads * seqQ * headDim, seqQ * headDim, headDim, 1] },
-      k: { tensor: engine.upload(kT, [kT.length]), strides: [seqK * heads * headDim, headDim, heads * headDim, 1] },
-      v: { tensor: engine.upload(vT, [vT.length]), strides: [heads * headDim * seqK, headDim * seqK, 1, seqK] },
-      out: { tensor: out, offset: pad, strides: [heads * seqQ * headDim, seqQ * headDim, headDim, 1] },
-    });
-    const got = await out.read();
-    expectClose(got.subarray(0, pad), new Float64Array(pad), ATTN_F32, 'untouched prefix');
-    expectClose(got.subarray(pad), attentionRef(q, k, v, batch * heads, seqQ, seqK, headDim, 0.3), ATTN_F32, 'cross attention');
+    await checkCrossAttention(engine, (args) => attention(engine, args), ATTN_F32, 'cross attention', 600, 2, 3, 11, 29, 20);
   });
 });
 

@@ -5,6 +5,7 @@ import { attentionTokenMajor, type AttentionArgs } from '../../src/gpu/ops/atten
 import { flashAttention, flashAttentionSubgroupsUsable, flashAttentionSupports } from '../../src/gpu/ops/flash-attention.js';
 import type { Kernel, OverrideConstants, StorageDType, Variant } from '../../src/gpu/pipelines.js';
 import type { Tensor } from '../../src/gpu/tensor.js';
+import { checkCrossAttention } from '../helpers/attention-cases.js';
 import { expectClose, roundToF16, type Tolerance } from '../helpers/compare.js';
 import { testEngine } from '../helpers/engine.js';
 import { Rng } from '../helpers/random.js';
@@ -95,29 +96,9 @@ async function checkChannelFirst(family: Family, dtype: StorageDType, seed: numb
   out.dispose();
 }
 
-/** Separate q, k, v with seqQ ≠ seqK: q dense, k as [B, Tk, H, Dh], v transposed [B, H, Dh, Tk], out at an offset. */
-async function checkCross(family: Family, seed: number, batch: number, heads: number, seqQ: number, seqK: number, headDim: number) {
-  const rng = new Rng(seed);
-  const dense = (t: number) => rng.normals(batch * heads * t * headDim);
-  const q = dense(seqQ);
-  const k = dense(seqK);
-  const v = dense(seqK);
-  const kT = gather4(k, 0, [heads * seqK * headDim, headDim, seqK * headDim, 1], [batch, seqK, heads, headDim]);
-  const vT = gather4(v, 0, [heads * seqK * headDim, seqK * headDim, 1, headDim], [batch, heads, headDim, seqK]);
-  const pad = 5;
-  const out = engine.zeros([pad + batch * heads * seqQ * headDim]);
-  run(family, {
-    batch, heads, seqQ, seqK, headDim, scale: 0.3,
-    q: { tensor: engine.upload(q, [q.length]), strides: [heads * seqQ * headDim, seqQ * headDim, headDim, 1] },
-    k: { tensor: engine.upload(kT, [kT.length]), strides: [seqK * heads * headDim, headDim, heads * headDim, 1] },
-    v: { tensor: engine.upload(vT, [vT.length]), strides: [heads * headDim * seqK, headDim * seqK, 1, seqK] },
-    out: { tensor: out, offset: pad, strides: [heads * seqQ * headDim, seqQ * headDim, headDim, 1] },
-  });
-  const got = await out.read();
-  expectClose(got.subarray(0, pad), new Float64Array(pad), F32, 'untouched prefix');
-  expectClose(got.subarray(pad), attentionRef(q, k, v, batch * heads, seqQ, seqK, headDim, 0.3), F32, `${family} cross Tq=${seqQ} Tk=${seqK} Dh=${headDim}`);
-  out.dispose();
-}
+/** Cross attention (separate q, k, v, seqQ ≠ seqK, strided, output at an offset) with the family forced. */
+const checkCross = (family: Family, seed: number, batch: number, heads: number, seqQ: number, seqK: number, headDim: number) =>
+  checkCrossAttention(engine, (args) => run(family, args), F32, `${family} cross`, seed, batch, heads, seqQ, seqK, headDim);
 
 for (const family of ['fallback', 'subgroups'] as const) {
   describe(`flashAttention (${family})`, () => {

@@ -71,3 +71,26 @@ export function checkAttentionArgs(op: string, engine: Engine, args: AttentionAr
   }
   return { seqK, dtype };
 }
+
+/**
+ * The bindings and uniforms both strided attention kernels declare (attention.wgsl,
+ * flash_attention.wgsl), scores in base 2. `stats` is args.stats or a scratch buffer.
+ */
+export function stridedAttentionBindings(args: AttentionArgs, seqK: number, stats: Tensor) {
+  const { q, k, v, out } = args;
+  return {
+    bindings: { q: q.tensor, k: k.tensor, v: v.tensor, out: out.tensor, stats },
+    uniforms: {
+      qStrides: q.strides,
+      kStrides: k.strides,
+      vStrides: v.strides,
+      oStrides: out.strides,
+      offsets: [q.offset ?? 0, k.offset ?? 0, v.offset ?? 0, out.offset ?? 0],
+      seqQ: args.seqQ,
+      seqK,
+      heads: args.heads,
+      headDim: args.headDim,
+      scale: (args.scale ?? 1 / Math.sqrt(args.headDim)) * Math.LOG2E,
+    },
+  };
+}

@@ -15,7 +15,7 @@ import { ShapeError } from '../errors.js';
 import type { Kernel } from '../pipelines.js';
 import { shapeString, type Tensor } from '../tensor.js';
 import { usesCpuKernels } from './autotune.js';
-import { checkAttentionArgs, type AttentionArgs } from './attention-args.js';
+import { checkAttentionArgs, stridedAttentionBindings, type AttentionArgs } from './attention-args.js';
 import { bothDTypes, ceilDiv, expectRank, floatDType, type KernelVariantSpec } from './common.js';
 import { flashAttentionSubgroupsUsable, recordFlashAttention } from './flash-attention.js';
 
@@ -90,11 +90,10 @@ export type { AttentionArgs, AttentionView } from './attention-args.js';
 /** out[b, h, i, :] = softmax_j(scale · q[b,h,i,:]·k[b,h,j,:]) v[b,h,j,:], all views strided. Returns out.tensor. */
 export function attention(engine: Engine, args: AttentionArgs): Tensor {
   const op = 'attention';
-  const { batch, heads, seqQ, headDim, q, k, v, out } = args;
+  const { batch, heads, seqQ, headDim, out } = args;
   const { seqK, dtype } = checkAttentionArgs(op, engine, args, ATTENTION_HEAD_DIM_BUCKETS.at(-1)!);
   // GPUs: K/V tiles in workgroup memory shared by a block of queries (flash_attention.wgsl).
   if (!usesCpuKernels(engine)) return recordFlashAttention(engine, args, seqK, dtype, flashAttentionSubgroupsUsable(engine));
-  const scale = args.scale ?? 1 / Math.sqrt(headDim);
   const { kernel, tiling } = attentionKernels.pick(engine, headDim);
   // Without stats the kernel writes nothing there, but the binding needs a writable buffer.
   const stats = args.stats ?? engine.empty([1], 'f32');
@@ -102,19 +101,7 @@ export function attention(engine: Engine, args: AttentionArgs): Tensor {
     kernel,
     dtype,
     constants: { WG: tiling.wg, STATS: args.stats ? 1 : 0 },
-    bindings: { q: q.tensor, k: k.tensor, v: v.tensor, out: out.tensor, stats },
-    uniforms: {
-      qStrides: q.strides,
-      kStrides: k.strides,
-      vStrides: v.strides,
-      oStrides: out.strides,
-      offsets: [q.offset ?? 0, k.offset ?? 0, v.offset ?? 0, out.offset ?? 0],
-      seqQ,
-      seqK,
-      heads,
-      headDim,
-      scale: scale * Math.LOG2E,
-    },
+    ...stridedAttentionBindings(args, seqK, stats),
     workgroups: [ceilDiv(seqQ, tiling.wg * tiling.rows), batch * heads],
     label: op,
   });

@@ -19,7 +19,7 @@ import type { Engine } from '../engine.js';
 import { FeatureMissingError } from '../errors.js';
 import type { Kernel, StorageDType } from '../pipelines.js';
 import type { Tensor } from '../tensor.js';
-import { checkAttentionArgs, type AttentionArgs } from './attention-args.js';
+import { checkAttentionArgs, stridedAttentionBindings, type AttentionArgs } from './attention-args.js';
 import { bothDTypes, ceilDiv, type KernelVariantSpec } from './common.js';
 
 /**
@@ -112,29 +112,16 @@ export function flashAttention(engine: Engine, args: AttentionArgs, options: Fla
 
 /** Records the dispatch for arguments checkAttentionArgs accepted (head dim ≤ 128). */
 export function recordFlashAttention(engine: Engine, args: AttentionArgs, seqK: number, dtype: StorageDType, subgroups: boolean): Tensor {
-  const { batch, heads, seqQ, headDim, q, k, v, out } = args;
+  const { batch, heads, seqQ, headDim, out } = args;
   const dh = capacity(headDim)!;
   const tiling = flashTiling(dh, subgroups);
-  const scale = args.scale ?? 1 / Math.sqrt(headDim);
   // Without stats the kernel writes nothing there, but the binding needs a writable buffer.
   const stats = args.stats ?? engine.empty([1], 'f32');
   engine.dispatch({
     kernel: kernels.get(`${dh}:${subgroups}`)!,
     dtype,
     constants: { STATS: args.stats ? 1 : 0 },
-    bindings: { q: q.tensor, k: k.tensor, v: v.tensor, out: out.tensor, stats },
-    uniforms: {
-      qStrides: q.strides,
-      kStrides: k.strides,
-      vStrides: v.strides,
-      oStrides: out.strides,
-      offsets: [q.offset ?? 0, k.offset ?? 0, v.offset ?? 0, out.offset ?? 0],
-      seqQ,
-      seqK,
-      heads,
-      headDim,
-      scale: scale * Math.LOG2E,
-    },
+    ...stridedAttentionBindings(args, seqK, stats),
     workgroups: [ceilDiv(seqQ, tiling.wg / LANES_PER_QUERY), batch * heads],
     label: 'attention',
   });
