@@ -66,10 +66,15 @@ export function checkAttentionArgs(op: string, engine: Engine, args: AttentionAr
   if (batch * heads > engine.limits.maxComputeWorkgroupsPerDimension) {
     throw new ShapeError(`${op}: batch·heads = ${batch * heads} exceeds maxComputeWorkgroupsPerDimension`);
   }
-  if (args.stats && (args.stats.dtype !== 'f32' || args.stats.size !== batch * heads * seqQ * 2)) {
-    throw new ShapeError(`${op}: stats must be f32 [${batch * heads * seqQ}, 2] (batch·heads·seqQ rows), got ${args.stats.dtype} ${shapeString(args.stats.shape)}`);
-  }
+  checkAttentionStats(op, args.stats, batch * heads * seqQ);
   return { seqK, dtype };
+}
+
+/** An attention op's optional stats output must be f32 [rows, 2], one row per (batch, head, query). */
+export function checkAttentionStats(op: string, stats: Tensor | undefined, rows: number): void {
+  if (stats && (stats.dtype !== 'f32' || stats.size !== rows * 2)) {
+    throw new ShapeError(`${op}: stats must be f32 [${rows}, 2] (batch·heads·seqQ rows), got ${stats.dtype} ${shapeString(stats.shape)}`);
+  }
 }
 
 /**

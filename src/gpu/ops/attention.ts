@@ -15,7 +15,7 @@ import { ShapeError } from '../errors.js';
 import type { Kernel } from '../pipelines.js';
 import { shapeString, type Tensor } from '../tensor.js';
 import { usesCpuKernels } from './autotune.js';
-import { checkAttentionArgs, stridedAttentionBindings, type AttentionArgs } from './attention-args.js';
+import { checkAttentionArgs, checkAttentionStats, stridedAttentionBindings, type AttentionArgs } from './attention-args.js';
 import { bothDTypes, ceilDiv, expectRank, floatDType, type KernelVariantSpec } from './common.js';
 import { flashAttentionSubgroupsUsable, recordFlashAttention } from './flash-attention.js';
 
@@ -175,7 +175,6 @@ function gpuTiling(dh: number): ChannelFirstTiling {
   return dh <= 8 ? { ...base, wg: 32, rows: 8 } : dh <= 16 ? { ...base, rows: 4 } : base;
 }
 
-/** The kernel (one per profile and head-dim variant, built on first use) and its tiling. */
 /** The lavapipe kernel's qkv binding and loads: vec4 loads of four positions when HW % 4 == 0. */
 const SCALAR_LOADS = `@group(0) @binding(1) var<storage, read> qkv: array<T>;
 fn load1(i: u32) -> f32 { return f32(qkv[i]); }
@@ -189,6 +188,7 @@ fn load1(i: u32) -> f32 { return f32(qkv[i / 4u][i % 4u]); }
 fn keys4(base: u32, j: u32) -> vec4<f32> { return vec4<f32>(qkv[(base + min(j, params.seq - 4u)) / 4u]); }
 `;
 
+/** The kernel (one per profile and head-dim variant, built on first use) and its tiling. */
 function channelFirstKernel(profile: 'cpu' | 'gpu', dh: number, quads = false): { kernel: Kernel; tiling: ChannelFirstTiling } {
   const tiling = profile === 'gpu' ? gpuTiling(dh) : CHANNEL_FIRST_TILINGS.cpu;
   quads &&= profile === 'cpu';
@@ -235,9 +235,7 @@ export function attentionChannelFirst(engine: Engine, qkv: Tensor, heads: number
   }
   const dtype = floatDType(op, qkv);
   if (batch > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
-  if (stats && (stats.dtype !== 'f32' || stats.size !== batch * heads * seq * 2)) {
-    throw new ShapeError(`${op}: stats must be f32 [${batch * heads * seq}, 2] (batch·heads·seqQ rows), got ${stats.dtype} ${shapeString(stats.shape)}`);
-  }
+  checkAttentionStats(op, stats, batch * heads * seq);
   const { kernel, tiling } = channelFirstKernel(profile, dh, seq % 4 === 0);
   const out = engine.empty([batch, channels, ...spatial], dtype);
   // Without stats the kernel writes nothing there, but the binding needs a writable buffer.

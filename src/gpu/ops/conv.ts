@@ -129,19 +129,8 @@ function convolve(engine: Engine, op: string, x: Tensor, weight: Tensor, bias: T
   const sizes = { cin, cout, height, width, rows: count, rowStart: start, inRows, inRowStart: inputStart };
   const maxGroups = engine.limits.maxComputeWorkgroupsPerDimension;
   if (!usesCpuKernels(engine)) {
-    const coBlocks = ceilDiv(cout, CONV_TILED_CO);
-    const workgroups: [number, number, number] = [ceilDiv(width, CONV_TILE), ceilDiv(count, CONV_TILE), batch * coBlocks];
-    if (workgroups.some((n) => n > maxGroups)) throw new ShapeError(`${op}: ${count}x${width} outputs of ${batch} x ${cout} channels exceed one dispatch's ${maxGroups} workgroups per dimension (use conv3x3Band or a smaller batch)`);
-    engine.dispatch({
-      kernel: conv3x3TiledKernel,
-      dtype,
-      constants,
-      // x2 and outScale are unread here: read-only stand-ins.
-      bindings: { ...bindings, x2: x, outScale: weight },
-      uniforms: { ...sizes, coBlocks, ca: cin, batch, copies: 1, eps: 0 },
-      workgroups,
-      label: op,
-    });
+    // x2 and outScale are unread here: read-only stand-ins.
+    dispatchConv3x3Tiled(engine, op, dtype, { ...bindings, x2: x, outScale: weight }, constants, { ...sizes, ca: cin, batch, copies: 1, eps: 0 }, ' (use conv3x3Band or a smaller batch)');
     return out;
   }
   if (batch > maxGroups) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
@@ -268,7 +257,7 @@ export function conv3x3NormHead(engine: Engine, x: Tensor, weight: Tensor, bias:
   expectShape(op, 'outScale', outScale, [batch]);
   const out = engine.empty([batch, cout, height, width], dtype);
   if (!usesCpuKernels(engine)) {
-    tiledSideNetConv(engine, op, dtype, { x, x2: x, weight, bias, outScale, out }, { NORM_SILU: 1, OUT_SCALE: 1, HAS_BIAS: 1 }, { cin: channels, ca: channels, cout, height, width, batch, copies: 1, eps });
+    dispatchConv3x3Tiled(engine, op, dtype, { x, x2: x, weight, bias, outScale, out }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, NORM_SILU: 1, OUT_SCALE: 1 }, wholeImages({ cin: channels, ca: channels, cout, height, width, batch, copies: 1, eps }));
     return out;
   }
   engine.dispatch({
@@ -302,7 +291,7 @@ export function conv3x3Pair(engine: Engine, a: Tensor, b: Tensor, weight: Tensor
   if (batch > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
   const out = engine.empty([copies * batch, cout, height, width], dtype);
   if (!usesCpuKernels(engine)) {
-    tiledSideNetConv(engine, op, dtype, { x: a, x2: b, weight, bias: weight, outScale: weight, out }, { PAIR: 1 }, { cin: ca + cb, ca, cout, height, width, batch, copies, eps: 0 });
+    dispatchConv3x3Tiled(engine, op, dtype, { x: a, x2: b, weight, bias: weight, outScale: weight, out }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 0, PAIR: 1 }, wholeImages({ cin: ca + cb, ca, cout, height, width, batch, copies, eps: 0 }));
     return out;
   }
   engine.dispatch({
@@ -317,24 +306,22 @@ export function conv3x3Pair(engine: Engine, a: Tensor, b: Tensor, weight: Tensor
   return out;
 }
 
-/** The GPU profile of the fused SideNet convs: conv3x3_tiled.wgsl with its SideNet options, whole images. */
-function tiledSideNetConv(
-  engine: Engine, op: string, dtype: StorageDType, bindings: Record<string, Tensor>, options: Record<string, number>,
-  s: { cin: number; ca: number; cout: number; height: number; width: number; batch: number; copies: number; eps: number },
-): void {
+/** conv3x3_tiled.wgsl's sizes: output rows [rowStart, rowStart + rows) of images `height` tall, from input rows [inRowStart, +inRows). */
+interface TiledConvSizes {
+  cin: number; ca: number; cout: number; height: number; width: number; batch: number; copies: number; eps: number;
+  rows: number; rowStart: number; inRows: number; inRowStart: number;
+}
+
+/** Whole-image sizes (the SideNet's fused convs). */
+const wholeImages = (s: Omit<TiledConvSizes, 'rows' | 'rowStart' | 'inRows' | 'inRowStart'>): TiledConvSizes => ({ ...s, rows: s.height, rowStart: 0, inRows: s.height, inRowStart: 0 });
+
+/** The GPU family's 3x3 convs (plain, banded, upsampling, and the SideNet's fused options): conv3x3_tiled.wgsl. */
+function dispatchConv3x3Tiled(engine: Engine, op: string, dtype: StorageDType, bindings: Record<string, Tensor>, constants: Record<string, number>, s: TiledConvSizes, hint = ''): void {
   const maxGroups = engine.limits.maxComputeWorkgroupsPerDimension;
   const coBlocks = ceilDiv(s.cout, CONV_TILED_CO);
-  const workgroups: [number, number, number] = [ceilDiv(s.width, CONV_TILE), ceilDiv(s.height, CONV_TILE), s.batch * coBlocks];
-  if (workgroups.some((n) => n > maxGroups)) throw new ShapeError(`${op}: ${s.height}x${s.width} outputs of ${s.batch} x ${s.cout} channels exceed one dispatch's ${maxGroups} workgroups per dimension`);
-  engine.dispatch({
-    kernel: conv3x3TiledKernel,
-    dtype,
-    constants: { HAS_BIAS: 0, TRANSPOSE_FLIP: 0, ...options },
-    bindings,
-    uniforms: { ...s, rows: s.height, rowStart: 0, inRows: s.height, inRowStart: 0, coBlocks },
-    workgroups,
-    label: op,
-  });
+  const workgroups: [number, number, number] = [ceilDiv(s.width, CONV_TILE), ceilDiv(s.rows, CONV_TILE), s.batch * coBlocks];
+  if (workgroups.some((n) => n > maxGroups)) throw new ShapeError(`${op}: ${s.rows}x${s.width} outputs of ${s.batch} x ${s.cout} channels exceed one dispatch's ${maxGroups} workgroups per dimension${hint}`);
+  engine.dispatch({ kernel: conv3x3TiledKernel, dtype, constants, bindings, uniforms: { ...s, coBlocks }, workgroups, label: op });
 }
 
 export interface Conv1x1Options {
