@@ -24,14 +24,23 @@ import { conv1x1, conv3x3, conv3x3NormHead, conv3x3Pair, depthwiseConv3x3, depth
 import { concat0, concat1 } from '../gpu/ops/copy.js';
 import { add, binary, mul, silu } from '../gpu/ops/elementwise.js';
 import { embedding, timestepEmbedding } from '../gpu/ops/embedding.js';
+import type { FilmRows } from '../gpu/ops/film.js';
 import { linear, matmul } from '../gpu/ops/matmul.js';
 import { rmsNorm } from '../gpu/ops/norm.js';
 import { shapeString, type Tensor } from '../gpu/tensor.js';
-import type { VelocityCorrector } from '../solver/models.js';
+import type { ProbePlan, VelocityCorrector } from '../solver/models.js';
+import { ConditioningPlan } from './conditioning-plan.js';
 import {
   checkArchIntegers, checkTensorShapes, loadWeights, WeightFileError,
   type LoadOptions, type SideNetArch, type WeightFileMetadata, type WeightSource,
 } from './weights.js';
+
+/** Every block's FiLM rows for a batch: rows firstRow.. of film; owned ones are freed after use. */
+interface FilmTable {
+  film: Tensor;
+  firstRow: number;
+  owned: boolean;
+}
 
 /** Channel RMSNorm epsilon of the reference. */
 const RMS_EPS = 1e-5;
@@ -50,6 +59,8 @@ export class SideNetModel implements VelocityCorrector {
   fused = true;
   /** The conditioning weights folded at construction (see foldConditioning). */
   private readonly folded = new Map<string, Tensor>();
+  /** Runs in progress that announced their probes (see plan()). */
+  private readonly plans = new Set<ConditioningPlan>();
 
   constructor(
     readonly engine: Engine,
@@ -134,7 +145,7 @@ export class SideNetModel implements VelocityCorrector {
   forward(x: Tensor, v: Tensor, t: ArrayLike<number>, h: ArrayLike<number>, y: ArrayLike<number>): Tensor {
     this.checkInputs('forward', x, v, t, y);
     if (h.length !== x.shape[0]) throw new ShapeError(`SideNet.forward: h needs ${x.shape[0]} entries (batch of x), got ${h.length}`);
-    if (this.fused) return this.runFused(conv3x3Pair(this.engine, x, v, this.w('input_conv.weight')), t, h, y);
+    if (this.fused) return this.runFused(conv3x3Pair(this.engine, x, v, this.w('input_conv.weight')), { film: this.foldedConditioning(t, h, y), firstRow: 0, owned: true }, h);
     const xv = concat1(this.engine, [x, v]);
     const out = this.run(xv, t, h, y);
     xv.dispose();
@@ -152,7 +163,10 @@ export class SideNetModel implements VelocityCorrector {
     const repeat = (a: ArrayLike<number>) => offsets.flatMap(() => Array.from(a));
     const h = offsets.flatMap((offset) => Array(batch).fill(offset) as number[]);
     // The input conv does not depend on h: once per image, stored for every offset's rows.
-    if (this.fused) return this.runFused(conv3x3Pair(this.engine, x, v, this.w('input_conv.weight'), offsets.length), repeat(t), h, repeat(y));
+    if (this.fused) {
+      const films = this.plannedFilms(t, offsets, y) ?? { film: this.foldedConditioning(repeat(t), h, repeat(y)), firstRow: 0, owned: true };
+      return this.runFused(conv3x3Pair(this.engine, x, v, this.w('input_conv.weight'), offsets.length), films, h);
+    }
     const xv = concat1(this.engine, [x, v]);
     const repeated = offsets.length === 1 ? xv : concat0(this.engine, offsets.map(() => xv));
     const out = this.run(repeated, repeat(t), h, repeat(y));
@@ -161,7 +175,25 @@ export class SideNetModel implements VelocityCorrector {
     return out;
   }
 
+  /**
+   * VelocityCorrector.plan: the FiLM rows of the announced probes are computed a chunk of the
+   * run at a time (ConditioningPlan), so a planned delta() records no conditioning dispatches.
+   */
+  plan(probes: readonly ProbePlan[], y: ArrayLike<number>): { dispose(): void } {
+    const rowBytes = 2 * this.arch.channels * this.arch.blocks * (this.dtype === 'f16' ? 2 : 4);
+    const plan = new ConditioningPlan(probes, Array.from(y), rowBytes, (rows) => this.foldedConditioning(rows.t, rows.h, rows.y));
+    this.plans.add(plan);
+    return {
+      dispose: () => {
+        this.plans.delete(plan);
+        plan.dispose();
+      },
+    };
+  }
+
   dispose(): void {
+    for (const plan of this.plans) plan.dispose();
+    this.plans.clear();
     for (const t of [...this.weights.values(), ...this.folded.values()]) t.dispose();
     this.weights.clear();
     this.folded.clear();
@@ -180,17 +212,25 @@ export class SideNetModel implements VelocityCorrector {
     if (t.length !== batch || y.length !== batch) throw new ShapeError(`SideNet.${op}: t and y need ${batch} entries (batch of x), got ${t.length} and ${y.length}`);
   }
 
+  /** A planned probe's FiLM rows, if a run announced it. */
+  private plannedFilms(t: ArrayLike<number>, offsets: readonly number[], y: ArrayLike<number>): FilmTable | undefined {
+    for (const plan of this.plans) {
+      const rows = plan.rows(t, offsets, y);
+      if (rows) return { ...rows, owned: false };
+    }
+    return undefined;
+  }
+
   /** The fused network on the input conv's output [B, C, H, W] (consumed), times h per sample. */
-  private runFused(input: Tensor, t: ArrayLike<number>, h: ArrayLike<number>, y: ArrayLike<number>): Tensor {
+  private runFused(input: Tensor, films: FilmTable, h: ArrayLike<number>): Tensor {
     const { engine, arch } = this;
-    const films = this.foldedConditioning(t, h, y);
     let x = input;
     for (let i = 0; i < arch.blocks; i++) {
       const next = i === arch.attnBlock ? this.attentionBlockFused(i, x, films) : this.residualBlockFused(i, x, films);
       x.dispose();
       x = next;
     }
-    films.dispose();
+    if (films.owned) films.film.dispose();
     const hScale = engine.upload(h, [h.length], this.dtype);
     const delta = conv3x3NormHead(engine, x, this.w('output_conv.weight'), this.w('output_conv.bias'), hScale, RMS_EPS);
     hScale.dispose();
@@ -228,14 +268,14 @@ export class SideNetModel implements VelocityCorrector {
     return out;
   }
 
-  /** The scale/shift offsets of block i inside the all-blocks FiLM row. */
-  private filmOf(i: number, films: Tensor) {
+  /** Block i's scale and shift inside the all-blocks FiLM rows. */
+  private filmOf(i: number, films: FilmTable): FilmRows {
     const C = this.arch.channels;
-    return { film: films, scaleOffset: 2 * C * i, shiftOffset: 2 * C * i + C };
+    return { film: films.film, firstRow: films.firstRow, scaleOffset: 2 * C * i, shiftOffset: 2 * C * i + C };
   }
 
   /** Residual block in 4 dispatches: DW1 with the norm on load, PW1, DW2 with norm+FiLM+SiLU on load, PW2 with bias and residual. */
-  private residualBlockFused(i: number, x: Tensor, films: Tensor): Tensor {
+  private residualBlockFused(i: number, x: Tensor, films: FilmTable): Tensor {
     const { engine } = this;
     const p = `blocks.${i}.`;
     const dw1 = depthwiseConv3x3Normed(engine, x, this.w(p + 'conv1_dw.weight'), { eps: RMS_EPS });
@@ -249,7 +289,7 @@ export class SideNetModel implements VelocityCorrector {
   }
 
   /** Attention block in 4 dispatches: norm+FiLM, qkv, attention, proj with the residual. */
-  private attentionBlockFused(i: number, x: Tensor, films: Tensor): Tensor {
+  private attentionBlockFused(i: number, x: Tensor, films: FilmTable): Tensor {
     const { engine, arch } = this;
     const p = `blocks.${i}.`;
     const modulated = rmsNorm(engine, x, { eps: RMS_EPS, film: this.filmOf(i, films) });

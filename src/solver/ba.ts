@@ -25,6 +25,16 @@ export async function biAnchor(run: SamplerRun, rule: QuadratureRule = biAnchorR
     throw new SamplerError(`bi-anchor needs a rule with nodes {0, α, 1−α, 1}, got ${rule.name} [${rule.nodes}]`);
   }
   const times = run.setup.times;
+  // Each interval's probes; the same numbers are planned up front and later passed to probe().
+  const forwardProbe = (i: number) => {
+    const h = times[i] - times[i + 1];
+    return { t: times[i], offsets: [a * h, b * h, h] };
+  };
+  const backwardProbe = (i: number) => {
+    const h = times[i] - times[i + 1];
+    return { t: times[i] - h, offsets: [-a * h] };
+  };
+  run.planProbes(Array.from({ length: run.steps }, (_, i) => (i < run.steps - 1 ? [forwardProbe(i), backwardProbe(i)] : [forwardProbe(i)])).flat());
   // The start anchor (raw backbone output) and its SideNet input, carried from step to step.
   let vRaw: Tensor | undefined;
   let vIn: Tensor | undefined;
@@ -38,7 +48,8 @@ export async function biAnchor(run: SamplerRun, rule: QuadratureRule = biAnchorR
       vIn = run.repa(vRaw);
     }
     scratch(x);
-    const fwd = scratch(run.probe(x, vIn!, t, [a * h, b * h, h]));
+    const forward = forwardProbe(i);
+    const fwd = scratch(run.probe(x, vIn!, forward.t, forward.offsets));
     const start: QuadratureNode = { anchor: 0, weight: w[0], time: t };
     const alphaNode: QuadratureNode = { anchor: 0, delta: { buffer: 0, slice: 0 }, weight: w[1], time: t - a * h };
     const predictor = {
@@ -54,7 +65,8 @@ export async function biAnchor(run: SamplerRun, rule: QuadratureRule = biAnchorR
     const xPred = scratch(run.update(predictor, false));
     vEnd = run.backbone(xPred, t - h);
     vEndIn = run.repa(vEnd);
-    const bwd = scratch(run.probe(xPred, vEndIn, t - h, [-a * h]));
+    const backward = backwardProbe(i);
+    const bwd = scratch(run.probe(xPred, vEndIn, backward.t, backward.offsets));
     const next = run.update({
       x, h, anchors: [vRaw, vEnd], deltas: [fwd, bwd],
       nodes: [start, alphaNode, { anchor: 1, delta: { buffer: 1, slice: 0 }, weight: w[2], time: t - b * h }, { anchor: 1, weight: w[3], time: t - h }],
@@ -74,13 +86,16 @@ export async function biAnchor(run: SamplerRun, rule: QuadratureRule = biAnchorR
  */
 export function singleAnchor(run: SamplerRun, rule: QuadratureRule = gaussLegendre(3)): Promise<Tensor> {
   const times = run.setup.times;
+  const deltaNodes = rule.nodes.map((c, k) => ({ c, k })).filter(({ c }) => c !== 0);
+  const probeAt = (i: number) => ({ t: times[i], offsets: deltaNodes.map(({ c }) => c * (times[i] - times[i + 1])) });
+  if (deltaNodes.length) run.planProbes(Array.from({ length: run.steps }, (_, i) => probeAt(i)));
   return run.integrate((i, x, scratch) => {
     const t = times[i];
     const h = t - times[i + 1];
     const vRaw = scratch(run.backbone(scratch(x), t));
     const vIn = scratch(run.repa(vRaw));
-    const deltaNodes = rule.nodes.map((c, k) => ({ c, k })).filter(({ c }) => c !== 0);
-    const d = deltaNodes.length ? scratch(run.probe(x, vIn, t, deltaNodes.map(({ c }) => c * h))) : undefined;
+    const probe = probeAt(i);
+    const d = deltaNodes.length ? scratch(run.probe(x, vIn, probe.t, probe.offsets)) : undefined;
     const nodes: QuadratureNode[] = rule.nodes.map((c, k) => {
       const slice = deltaNodes.findIndex((n) => n.k === k);
       return { anchor: 0, delta: slice >= 0 ? { buffer: 0, slice } : undefined, weight: rule.weights[k], time: t - c * h };

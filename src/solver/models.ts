@@ -29,4 +29,16 @@ export interface VelocityCorrector {
    * offset-major (all N images for offsets[0], then offsets[1], ...). One batched forward.
    */
   delta(x: Tensor, v: Tensor, t: ArrayLike<number>, offsets: readonly number[], y: ArrayLike<number>): Tensor;
+  /**
+   * Optional: the probes a run will make (each a later delta() call's t and offsets, labels y
+   * for all), so that what depends only on (t, h, y) is computed for many probes in one batch.
+   * delta() on a probe outside the plan still works. Dispose the plan when the run ends.
+   */
+  plan?(probes: readonly ProbePlan[], y: ArrayLike<number>): { dispose(): void };
+}
+
+/** One planned delta() call: t per image and the offsets. */
+export interface ProbePlan {
+  t: ArrayLike<number>;
+  offsets: readonly number[];
 }

@@ -106,6 +106,7 @@ export class SamplerRun {
   sidenetCalls = 0;
   private readonly batchLabels: number[];
   private stepStart = 0;
+  private probePlan?: { dispose(): void };
 
   constructor(readonly engine: Engine, readonly setup: RunSetup) {
     const { model, noise, labels, times } = setup;
@@ -152,6 +153,18 @@ export class SamplerRun {
   /** The SideNet input velocity (REPA, C channels) of a raw output; may return `raw` itself. */
   repa(raw: Tensor): Tensor {
     return repaVelocity(this.engine, raw, this.channels, this.sign);
+  }
+
+  /**
+   * Announces the run's probes (t and offsets of each later probe() call, same numbers) so the
+   * SideNet computes what depends only on (t, h, y) for many of them at once. Released when
+   * integrate() ends.
+   */
+  planProbes(probes: readonly { t: number; offsets: readonly number[] }[]): void {
+    const side = this.setup.sidenet;
+    if (!side?.plan) return;
+    this.probePlan?.dispose();
+    this.probePlan = side.plan(probes.map((p) => ({ t: Array(this.batch).fill(p.t), offsets: p.offsets })), this.batchLabels);
   }
 
   /** One batched SideNet call: Δv [offsets·B', C, H, W] at t − offset. */
@@ -204,6 +217,8 @@ export class SamplerRun {
       throw err;
     } finally {
       firstNonFinite.dispose();
+      this.probePlan?.dispose();
+      this.probePlan = undefined;
     }
   }
 

@@ -114,6 +114,11 @@ describe('rmsNorm over channels (channels-first)', () => {
       const filmed = rmsNorm(engine, xT, { film: { film: engine.upload(film, [batch, 2 * channels]) } });
       const ref = rmsNormRef(x, batch, channels, hw, 1e-5, { data: film, stride: 2 * channels, scaleOffset: 0, shiftOffset: channels });
       expectClose(await filmed.read(), ref, NORM_F32, `rmsNorm+FiLM [${shape}]`);
+      // The same rows at rows 3.. of a larger table.
+      const table = engine.upload([...rng.normals(3 * 2 * channels, 9), ...film], [batch + 3, 2 * channels]);
+      const fromTable = rmsNorm(engine, xT, { film: { film: table, firstRow: 3 } });
+      expectClose(await fromTable.read(), ref, NORM_F32, `rmsNorm+FiLM rows 3.. [${shape}]`);
+      expect(() => rmsNorm(engine, xT, { film: { film: table, firstRow: 4 } })).toThrow(/film rows 4\.\.\d+ for \d+ images exceed film/);
     });
   }
 
@@ -159,7 +164,7 @@ describe('rmsNorm over channels (channels-first)', () => {
     const engine = await testEngine();
     const x = engine.zeros([2, 4, 3]);
     expect(() => rmsNorm(engine, engine.zeros([5]))).toThrow(/rmsNorm: x must be \[B, C, ...spatial\], got \[5\]/);
-    expect(() => rmsNorm(engine, x, { film: { film: engine.zeros([3, 8]) } })).toThrow(/rmsNorm: film must be \[2, k·4\] for x \[2, 4, 3\], got \[3, 8\]/);
+    expect(() => rmsNorm(engine, x, { film: { film: engine.zeros([3, 8]) } })).toThrow(/rmsNorm: film must be \[2, k·4\] for 2 images, got \[3, 8\]/);
     expect(() => rmsNorm(engine, x, { film: { film: engine.zeros([2, 6]) } })).toThrow(/shiftOffset 4 \+ C 4 exceeds film row 6/);
     expect(() => rmsNorm(engine, x, { out: engine.zeros([2, 4]) })).toThrow(ShapeError);
   });

@@ -156,9 +156,10 @@ for (const kernels of ['cpu', 'gpu'] as const) {
           const filmRef = { data: filmData, stride, scaleOffset: channels + 1, shiftOffset: 2 * channels + 1 };
           const xT = engine.upload(x, shape, dtype);
           const wT = engine.upload(weight, [channels, 1, 3, 3], dtype);
-          const filmT = engine.upload(filmData, [batch, stride], dtype);
+          // The FiLM rows sit at rows 2.. of a larger table (firstRow), as a run's planned conditioning.
+          const filmT = engine.upload([...round(rng.array(2 * stride, -9, 9)), ...filmData], [batch + 2, stride], dtype);
           for (const [film, silu] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-            const out = depthwiseConv3x3Normed(engine, xT, wT, { eps: EPS, silu, film: film ? { film: filmT, scaleOffset: filmRef.scaleOffset, shiftOffset: filmRef.shiftOffset } : undefined });
+            const out = depthwiseConv3x3Normed(engine, xT, wT, { eps: EPS, silu, film: film ? { film: filmT, firstRow: 2, scaleOffset: filmRef.scaleOffset, shiftOffset: filmRef.shiftOffset } : undefined });
             expectClose(await out.read(), depthwise3x3NormedRef({ data: x, shape }, weight, EPS, film ? filmRef : undefined, silu), tol, `[${shape}]${film ? ' film' : ''}${silu ? ' silu' : ''}`);
           }
         }

@@ -75,6 +75,29 @@ describe('SideNet forward equals the PyTorch reference (converter → engine)', 
     model.dispose();
   });
 
+  it('a planned probe equals an unplanned one and records no conditioning dispatches', async () => {
+    const { engine, model, x, v, t, y } = await loadFixture('side_c24_e40_l3_16x16');
+    const probes = [{ t, offsets: [0.3, -0.125] }, { t: t.map((s) => s - 0.1), offsets: [0.05] }];
+    const unplanned = probes.map((p) => model.delta(x, v, p.t, p.offsets, y));
+    const plan = model.plan(probes, y);
+    const before = engine.pendingDispatches;
+    const first = model.delta(x, v, probes[0].t, probes[0].offsets, y);
+    const withConditioning = engine.pendingDispatches - before;
+    const second = model.delta(x, v, probes[1].t, probes[1].offsets, y);
+    const planned = engine.pendingDispatches - before - withConditioning;
+    // The whole plan's conditioning came with the first probe; the second records only its trunk.
+    expect(planned).toBeLessThan(withConditioning);
+    // A probe outside the plan (other labels) still gets its own conditioning.
+    const other = model.delta(x, v, probes[1].t, probes[1].offsets, y.map((c) => (c + 1) % 10));
+    expect(engine.pendingDispatches - before - withConditioning - planned).toBeGreaterThan(planned);
+    for (const [k, got] of [first, second].entries()) {
+      expectClose(await got.readFloat32(), await unplanned[k].readFloat32(), BATCH_TOL, `planned probe ${k}`);
+    }
+    plan.dispose();
+    for (const tensor of [...unplanned, first, second, other, x, v]) tensor.dispose();
+    model.dispose();
+  });
+
   it('names shape mistakes', async () => {
     const { engine, model, x, v, t, h, y } = await loadFixture('side_c32_e32_l4_8x8');
     const [N] = x.shape;

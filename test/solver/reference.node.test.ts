@@ -79,7 +79,7 @@ describe('samplers equal the PyTorch reference step by step (converter → SitMo
         result.latent.dispose();
       }
 
-      // Passes per BA step: backbone + SideNet (3 offsets) + SideNet (1 offset) + 2 fused
+      // Passes per BA step: backbone + SideNet (3 offsets) + SideNet (1 offset), both planned, + 2 fused
       // quadrature passes + the NaN/Inf check of the new state (+ 1 raw→REPA conversion of the
       // end anchor for 'sit'/learn_sigma models).
       await engine.submit();
@@ -88,8 +88,17 @@ describe('samplers equal the PyTorch reference step by step (converter → SitMo
       const y2 = [...labels, ...labels];
       const dispatches = (f: () => { dispose(): void }) => { const before = engine.pendingDispatches; f().dispose(); return engine.pendingDispatches - before; };
       const backbone = dispatches(() => model.forward(x2, Array(B2).fill(0.5), y2));
-      const forwardProbe = dispatches(() => sidenet.delta(x2, x2, Array(B2).fill(0.5), [0.1, 0.2, 0.3], y2));
-      const backwardProbe = dispatches(() => sidenet.delta(x2, x2, Array(B2).fill(0.5), [-0.1], y2));
+      // The run plans its probes: their conditioning is computed up front, outside the steps.
+      const fwd = () => sidenet.delta(x2, x2, Array(B2).fill(0.5), [0.1, 0.2, 0.3], y2);
+      const bwd = () => sidenet.delta(x2, x2, Array(B2).fill(0.5), [-0.1], y2);
+      const unplanned = dispatches(fwd);
+      const plan = sidenet.plan([{ t: Array(B2).fill(0.5), offsets: [0.1, 0.2, 0.3] }, { t: Array(B2).fill(0.5), offsets: [-0.1] }], y2);
+      const withConditioning = dispatches(fwd);
+      const forwardProbe = dispatches(fwd);
+      const backwardProbe = dispatches(bwd);
+      plan.dispose();
+      expect(withConditioning).toBe(unplanned);
+      expect(forwardProbe).toBeLessThan(unplanned);
       await engine.submit();
       const perStep: number[] = [];
       const submit = engine.submit;

@@ -19,6 +19,7 @@ import { usesCpuKernels } from './autotune.js';
 import { matmul } from './matmul.js';
 import { shapeString, type Tensor } from '../tensor.js';
 import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
+import { filmRowUniforms, NO_FILM, type FilmRows } from './film.js';
 
 export const conv1x1Kernel: Kernel = { name: 'conv1x1', source: conv1x1Source };
 /** The GPU-family body of conv1x1 (workgroup-memory weight block and input tile). */
@@ -185,8 +186,8 @@ function depthwise(engine: Engine, op: string, x: Tensor, weight: Tensor, flip: 
 export interface NormOnLoadOptions {
   /** Channel RMSNorm epsilon; default 1e-5. */
   eps?: number;
-  /** FiLM after the norm: ·(1 + film[b, scaleOffset + c]) + film[b, shiftOffset + c], film [B, k·C]. */
-  film?: { film: Tensor; scaleOffset: number; shiftOffset: number };
+  /** FiLM after the norm: ·(1 + film[b, scaleOffset + c]) + film[b, shiftOffset + c], film [B, k·C] (or rows firstRow.. of a larger table). */
+  film?: FilmRows;
   /** SiLU after the norm (and FiLM). */
   silu?: boolean;
 }
@@ -203,15 +204,7 @@ export function depthwiseConv3x3Normed(engine: Engine, x: Tensor, weight: Tensor
   expectRank(op, 'x', x, 4);
   const [batch, channels, height, width] = x.shape;
   expectShape(op, 'weight', weight, [channels, 1, 3, 3]);
-  let filmUniforms = { filmStride: 0, scaleOffset: 0, shiftOffset: 0 };
-  if (film) {
-    const t = film.film;
-    if (t.shape.length !== 2 || t.shape[0] !== batch) throw new ShapeError(`${op}: film must be [${batch}, k·${channels}] for x ${shapeString(x.shape)}, got ${shapeString(t.shape)}`);
-    for (const [name, at] of [['scaleOffset', film.scaleOffset], ['shiftOffset', film.shiftOffset]] as const) {
-      if (!Number.isInteger(at) || at < 0 || at + channels > t.shape[1]) throw new ShapeError(`${op}: film ${name} ${at} + C ${channels} exceeds film row ${t.shape[1]} (${shapeString(t.shape)})`);
-    }
-    filmUniforms = { filmStride: t.shape[1], scaleOffset: film.scaleOffset, shiftOffset: film.shiftOffset };
-  }
+  const filmUniforms = film ? filmRowUniforms(op, film, batch, channels) : NO_FILM;
   const out = engine.empty(x.shape, dtype);
   const label = `${op}${film ? '+film' : ''}${options.silu ? '+silu' : ''}`;
   if (!usesCpuKernels(engine)) {

@@ -22,6 +22,7 @@ import { ShapeError } from '../errors.js';
 import type { Kernel, StorageDType } from '../pipelines.js';
 import { shapeString, Tensor } from '../tensor.js';
 import { ATTENTION_HEAD_DIM_BUCKETS, AttentionKernels, headDimBucket } from './attention.js';
+import { filmRowUniforms, NO_FILM } from './film.js';
 import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
 import { conv3x3InputGrad, depthwiseConv3x3InputGrad } from './conv.js';
 
@@ -353,19 +354,10 @@ export function rmsNormBackward(engine: Engine, x: Tensor, dy: Tensor, options: 
   const [batch, channels, ...spatial] = x.shape;
   const hw = spatial.reduce((a, b) => a * b, 1);
   checkBatch(engine, op, batch);
-  let filmStride = 0;
-  let scaleOffset = 0;
-  let shiftOffset = 0;
-  if (film) {
-    const t = film.film;
-    scaleOffset = film.scaleOffset ?? 0;
-    shiftOffset = film.shiftOffset ?? channels;
-    if (t.shape.length !== 2 || t.shape[0] !== batch) throw new ShapeError(`${op}: film must be [${batch}, k·${channels}] for x ${shapeString(x.shape)}, got ${shapeString(t.shape)}`);
-    for (const [name, at] of [['scaleOffset', scaleOffset], ['shiftOffset', shiftOffset]] as const) {
-      if (!Number.isInteger(at) || at < 0 || at + channels > t.shape[1]) throw new ShapeError(`${op}: film ${name} ${at} + C ${channels} exceeds film row ${t.shape[1]} (${shapeString(t.shape)})`);
-    }
-    filmStride = t.shape[1];
-  }
+  // No firstRow here: dfilm is written with film's own layout.
+  const { filmStride, scaleOffset, shiftOffset } = film
+    ? filmRowUniforms(op, { film: film.film, scaleOffset: film.scaleOffset ?? 0, shiftOffset: film.shiftOffset ?? channels }, batch, channels)
+    : NO_FILM;
   const dx = engine.empty(x.shape, dtype);
   const rstd = engine.empty([batch, hw], dtype);
   engine.dispatch({

@@ -10,6 +10,7 @@ import type { Kernel } from '../pipelines.js';
 import { shapeString, type Tensor } from '../tensor.js';
 import { usesCpuKernels } from './autotune.js';
 import { bothDTypes, ceilDiv, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
+import { filmRowUniforms, NO_FILM, type FilmRows } from './film.js';
 
 export const layerNormKernel: Kernel = { name: 'layernorm', source: layerNormSource };
 /** The same LayerNorm with one invocation per row: lavapipe runs it ~4x faster (no barriers). */
@@ -129,13 +130,11 @@ export function layerNorm(engine: Engine, x: Tensor, options: LayerNormOptions =
 export interface RmsNormOptions {
   /** Default 1e-5. */
   eps?: number;
-  /** Fused FiLM: out = RMSNorm(x)·(1 + scale) + shift with scale/shift from film [B, k·C]. */
-  film?: {
-    film: Tensor;
-    /** Element offsets inside a row of film; defaults 0 and C (the SideNet's [scale | shift]). */
-    scaleOffset?: number;
-    shiftOffset?: number;
-  };
+  /**
+   * Fused FiLM: out = RMSNorm(x)·(1 + scale) + shift with scale/shift from film [B, k·C] (or rows
+   * firstRow.. of a larger table); offsets default to 0 and C (the SideNet's [scale | shift]).
+   */
+  film?: Partial<FilmRows> & { film: Tensor };
   /** SiLU of the result (after the FiLM), fused. */
   silu?: boolean;
   out?: Tensor;
@@ -151,17 +150,7 @@ export function rmsNorm(engine: Engine, x: Tensor, options: RmsNormOptions = {})
   const hw = spatial.reduce((a, b) => a * b, 1);
   const out = options.out ?? engine.empty(x.shape, dtype);
   if (out.size !== x.size) throw new ShapeError(`${op}: out ${shapeString(out.shape)} must have the size of x ${shapeString(x.shape)}`);
-  let filmUniforms = { filmStride: 0, scaleOffset: 0, shiftOffset: 0 };
-  if (film) {
-    const t = film.film;
-    const scaleOffset = film.scaleOffset ?? 0;
-    const shiftOffset = film.shiftOffset ?? channels;
-    if (t.shape.length !== 2 || t.shape[0] !== batch) throw new ShapeError(`${op}: film must be [${batch}, k·${channels}] for x ${shapeString(x.shape)}, got ${shapeString(t.shape)}`);
-    for (const [name, at] of [['scaleOffset', scaleOffset], ['shiftOffset', shiftOffset]] as const) {
-      if (!Number.isInteger(at) || at < 0 || at + channels > t.shape[1]) throw new ShapeError(`${op}: film ${name} ${at} + C ${channels} exceeds film row ${t.shape[1]} (${shapeString(t.shape)})`);
-    }
-    filmUniforms = { filmStride: t.shape[1], scaleOffset, shiftOffset };
-  }
+  const filmUniforms = film ? filmRowUniforms(op, { ...film, scaleOffset: film.scaleOffset ?? 0, shiftOffset: film.shiftOffset ?? channels }, batch, channels) : NO_FILM;
   if (batch > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
   engine.dispatch({
     kernel: rmsNormKernel,
