@@ -165,7 +165,7 @@ export class SideNetModel implements VelocityCorrector {
     // The input conv does not depend on h: once per image, stored for every offset's rows.
     if (this.fused) {
       const films = this.plannedFilms(t, offsets, y) ?? { film: this.foldedConditioning(repeat(t), h, repeat(y)), firstRow: 0, owned: true };
-      return this.runFused(conv3x3Pair(this.engine, x, v, this.w('input_conv.weight'), offsets.length), films, h);
+      return this.runFused(conv3x3Pair(this.engine, x, v, this.w('input_conv.weight'), offsets.length), films, h, offsets.length);
     }
     const xv = concat1(this.engine, [x, v]);
     const repeated = offsets.length === 1 ? xv : concat0(this.engine, offsets.map(() => xv));
@@ -221,12 +221,16 @@ export class SideNetModel implements VelocityCorrector {
     return undefined;
   }
 
-  /** The fused network on the input conv's output [B, C, H, W] (consumed), times h per sample. */
-  private runFused(input: Tensor, films: FilmTable, h: ArrayLike<number>): Tensor {
+  /**
+   * The fused network on the input conv's output [B, C, H, W] (consumed), times h per sample.
+   * With copies > 1 the input holds that many copies of the same images (one per offset): the
+   * first block's part before its FiLM then runs on one copy only.
+   */
+  private runFused(input: Tensor, films: FilmTable, h: ArrayLike<number>, copies = 1): Tensor {
     const { engine, arch } = this;
     let x = input;
     for (let i = 0; i < arch.blocks; i++) {
-      const next = i === arch.attnBlock ? this.attentionBlockFused(i, x, films) : this.residualBlockFused(i, x, films);
+      const next = i === arch.attnBlock ? this.attentionBlockFused(i, x, films) : this.residualBlockFused(i, x, films, i === 0 ? copies : 1);
       x.dispose();
       x = next;
     }
@@ -274,14 +278,20 @@ export class SideNetModel implements VelocityCorrector {
     return { film: films.film, firstRow: films.firstRow, scaleOffset: 2 * C * i, shiftOffset: 2 * C * i + C };
   }
 
-  /** Residual block in 4 dispatches: DW1 with the norm on load, PW1, DW2 with norm+FiLM+SiLU on load, PW2 with bias and residual. */
-  private residualBlockFused(i: number, x: Tensor, films: FilmTable): Tensor {
+  /**
+   * Residual block in 4 dispatches: DW1 with the norm on load, PW1, DW2 with norm+FiLM+SiLU on
+   * load, PW2 with bias and residual. x holding `copies` copies of its images: DW1 and PW1 (no
+   * FiLM yet) run on the first copy, DW2 writes every copy under its own FiLM rows.
+   */
+  private residualBlockFused(i: number, x: Tensor, films: FilmTable, copies: number): Tensor {
     const { engine } = this;
     const p = `blocks.${i}.`;
-    const dw1 = depthwiseConv3x3Normed(engine, x, this.w(p + 'conv1_dw.weight'), { eps: RMS_EPS });
+    const [rows, ...image] = x.shape;
+    const source = copies > 1 ? engine.view(x, 0, [rows / copies, ...image]) : x;
+    const dw1 = depthwiseConv3x3Normed(engine, source, this.w(p + 'conv1_dw.weight'), { eps: RMS_EPS });
     const pw1 = conv1x1(engine, dw1, this.w(p + 'conv1_pw.weight'));
     dw1.dispose();
-    const dw2 = depthwiseConv3x3Normed(engine, pw1, this.w(p + 'conv2_dw.weight'), { eps: RMS_EPS, film: this.filmOf(i, films), silu: true });
+    const dw2 = depthwiseConv3x3Normed(engine, pw1, this.w(p + 'conv2_dw.weight'), { eps: RMS_EPS, film: this.filmOf(i, films), silu: true, copies });
     pw1.dispose();
     const out = conv1x1(engine, dw2, this.w(p + 'conv2_pw.weight'), { residual: x, bias: this.w(p + 'conv2_pw.bias') });
     dw2.dispose();

@@ -7,17 +7,20 @@
 // One invocation per 4 output pixels of one image row, for all channels: a first pass over the
 // channels sums x² for its 3x6 input window, a second streams the channels through the conv.
 // Padding without branches on the loads: clamped index, then a 0/1 mask.
+// With copies (count covering copies·images images), output image b reads input image
+// b % images and FiLM row b: one image modulated by several FiLM rows without a copy pass.
 
 struct Params {
   channels: u32,
   height: u32,
   width: u32,
   chunks: u32,   // ceil(width / 4)
-  count: u32,    // batch * height * chunks (one invocation each)
+  count: u32,    // output images * height * chunks (one invocation each)
   filmStride: u32,
   scaleOffset: u32,
   shiftOffset: u32,
   eps: f32,
+  images: u32,   // input images
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -40,7 +43,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
   let y = i32(rowId % params.height);
   let b = rowId / params.height;
   let hw = params.height * params.width;
-  let imageBase = b * params.channels * hw;
+  let imageBase = (b % params.images) * params.channels * hw;
+  let outBase = b * params.channels * hw;
 
   // The 3x6 window: rows y-1..y+1, columns x0-1..x0+4, row-major.
   var pixel: array<u32, 18>;
@@ -88,7 +92,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
         acc += w * vec4<f32>(window[at], window[at + 1u], window[at + 2u], window[at + 3u]);
       }
     }
-    let outRow = plane + u32(y) * params.width + x0;
+    let outRow = outBase + c * hw + u32(y) * params.width + x0;
     for (var j = 0u; j < 4u; j++) {
       if (x0 + j < params.width) { out[outRow + j] = T(acc[j]); }
     }

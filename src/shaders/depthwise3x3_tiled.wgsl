@@ -10,6 +10,8 @@
 // value is read by up to 9 threads from there. Plain: one channel per workgroup
 // (z = b·C + c). NORM: all channels of image z, after a first pass that sums x² over the
 // channels at the tile's 324 pixels (each thread its own pixels, in registers) into 1/RMS.
+// NORM with copies: output image z reads input image z % images (its FiLM row is z's own), so
+// one image is modulated by several FiLM rows without a copy pass.
 
 struct Params {
   channels: u32,
@@ -19,6 +21,7 @@ struct Params {
   scaleOffset: u32,
   shiftOffset: u32,
   eps: f32,
+  images: u32,   // input images (NORM: output z reads input z % images)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -68,7 +71,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     cFirst = wg.z % params.channels;
     cEnd = cFirst + 1u;
   }
-  let imageBase = b * params.channels * hw;
+  let imageBase = (b % params.images) * params.channels * hw;
+  let outBase = b * params.channels * hw;
 
   if (NORM) {
     var sums: array<f32, 6>;
@@ -111,7 +115,7 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
       var acc = 0.0;
       for (var k = 0u; k < 9u; k++) { acc += w[k] * tileIn[(ty + k / 3u) * HALO + lid.x + k % 3u]; }
       let oy = oy0 + ty;
-      if ((oy < params.height) & (ox < params.width)) { out[plane + oy * params.width + ox] = T(acc); }
+      if ((oy < params.height) & (ox < params.width)) { out[outBase + c * hw + oy * params.width + ox] = T(acc); }
     }
     workgroupBarrier();
   }

@@ -162,6 +162,13 @@ for (const kernels of ['cpu', 'gpu'] as const) {
             const out = depthwiseConv3x3Normed(engine, xT, wT, { eps: EPS, silu, film: film ? { film: filmT, firstRow: 2, scaleOffset: filmRef.scaleOffset, shiftOffset: filmRef.shiftOffset } : undefined });
             expectClose(await out.read(), depthwise3x3NormedRef({ data: x, shape }, weight, EPS, film ? filmRef : undefined, silu), tol, `[${shape}]${film ? ' film' : ''}${silu ? ' silu' : ''}`);
           }
+          // Two copies of each image under FiLM rows 0.. and B..: rows [junk, junk, film, film2].
+          const film2 = round(rng.array(batch * stride, -0.5, 0.5));
+          const table = engine.upload([...round(rng.array(2 * stride, -9, 9)), ...filmData, ...film2], [2 * batch + 2, stride], dtype);
+          const copied = depthwiseConv3x3Normed(engine, xT, wT, { eps: EPS, silu: true, copies: 2, film: { film: table, firstRow: 2, scaleOffset: filmRef.scaleOffset, shiftOffset: filmRef.shiftOffset } });
+          expect(copied.shape).toEqual([2 * batch, ...shape.slice(1)]);
+          const want = [filmData, film2].flatMap((data) => Array.from(depthwise3x3NormedRef({ data: x, shape }, weight, EPS, { ...filmRef, data }, true)));
+          expectClose(await copied.read(), want, tol, `[${shape}] 2 copies`);
         }
       });
 
@@ -192,6 +199,8 @@ describe('SideNet fused convs reject bad shapes, naming the argument', () => {
     const x = engine.zeros([2, 3, 4, 5]);
     expect(() => depthwiseConv3x3Normed(engine, x, engine.zeros([4, 1, 3, 3]))).toThrow(/depthwiseConv3x3Normed: weight/);
     expect(() => depthwiseConv3x3Normed(engine, x, engine.zeros([3, 1, 3, 3]), { film: { film: engine.zeros([2, 5]), scaleOffset: 0, shiftOffset: 3 } })).toThrow(/shiftOffset 3 \+ C 3 exceeds film row 5/);
+    expect(() => depthwiseConv3x3Normed(engine, x, engine.zeros([3, 1, 3, 3]), { copies: 2 })).toThrow(/copies without a film/);
+    expect(() => depthwiseConv3x3Normed(engine, x, engine.zeros([3, 1, 3, 3]), { copies: 2, film: { film: engine.zeros([2, 6]), scaleOffset: 0, shiftOffset: 3 } })).toThrow(/film must be \[4, k·3\] for 4 images, got \[2, 6\]/);
     expect(() => conv3x3NormHead(engine, x, engine.zeros([4, 3, 3, 3]), engine.zeros([4]), engine.zeros([3]))).toThrow(/conv3x3NormHead: outScale/);
     expect(() => conv3x3Pair(engine, x, engine.zeros([2, 4, 4, 4]), engine.zeros([6, 7, 3, 3]))).toThrow(/conv3x3Pair: b must be \[2, Cb, 4, 5\]/);
     expect(() => conv3x3Pair(engine, x, engine.zeros([2, 4, 4, 5]), engine.zeros([6, 8, 3, 3]))).toThrow(/conv3x3Pair: weight/);

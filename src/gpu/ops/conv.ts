@@ -166,7 +166,7 @@ function depthwise(engine: Engine, op: string, x: Tensor, weight: Tensor, flip: 
   expectShape(op, 'weight', weight, [channels, 1, 3, 3]);
   const out = engine.empty(x.shape, dtype);
   if (!usesCpuKernels(engine)) {
-    depthwiseTiled(engine, op, dtype, { x, weight, film: x, out }, { FLIP: flip ? 1 : 0 }, batch * channels, { channels, height, width, filmStride: 0, scaleOffset: 0, shiftOffset: 0, eps: 0 });
+    depthwiseTiled(engine, op, dtype, { x, weight, film: x, out }, { FLIP: flip ? 1 : 0 }, batch * channels, { channels, height, width, ...NO_FILM, eps: 0, images: batch });
     return out;
   }
   // One invocation per output row.
@@ -190,12 +190,18 @@ export interface NormOnLoadOptions {
   film?: FilmRows;
   /** SiLU after the norm (and FiLM). */
   silu?: boolean;
+  /**
+   * Output copies·B images: output image k·B + b is image b under FiLM row k·B + b (one
+   * computation per image modulated by several rows; the SideNet's offsets share x). Default 1.
+   */
+  copies?: number;
 }
 
 /**
  * depthwiseConv3x3(act(rmsNorm(x)), weight) in one pass: x [B, C, H, W], weight [C, 1, 3, 3];
  * act is the optional FiLM then the optional SiLU (see NormOnLoadOptions). Zero padding applies
- * to act's output, so it equals the unfused rmsNorm → depthwiseConv3x3.
+ * to act's output, so it equals the unfused rmsNorm → depthwiseConv3x3. Returns
+ * [copies·B, C, H, W] (copies: see NormOnLoadOptions).
  */
 export function depthwiseConv3x3Normed(engine: Engine, x: Tensor, weight: Tensor, options: NormOnLoadOptions = {}): Tensor {
   const op = 'depthwiseConv3x3Normed';
@@ -204,22 +210,26 @@ export function depthwiseConv3x3Normed(engine: Engine, x: Tensor, weight: Tensor
   expectRank(op, 'x', x, 4);
   const [batch, channels, height, width] = x.shape;
   expectShape(op, 'weight', weight, [channels, 1, 3, 3]);
-  const filmUniforms = film ? filmRowUniforms(op, film, batch, channels) : NO_FILM;
-  const out = engine.empty(x.shape, dtype);
+  const copies = options.copies ?? 1;
+  if (!Number.isInteger(copies) || copies < 1) throw new ShapeError(`${op}: copies must be a positive integer, got ${copies}`);
+  if (copies > 1 && !film) throw new ShapeError(`${op}: copies without a film would write identical images; copy the result instead`);
+  const images = copies * batch;
+  const filmUniforms = film ? filmRowUniforms(op, film, images, channels) : NO_FILM;
+  const out = engine.empty([images, channels, height, width], dtype);
   const label = `${op}${film ? '+film' : ''}${options.silu ? '+silu' : ''}`;
   if (!usesCpuKernels(engine)) {
-    depthwiseTiled(engine, label, dtype, { x, weight, film: film?.film ?? x, out }, { NORM: 1, FILM: film ? 1 : 0, SILU: options.silu ? 1 : 0 }, batch, { channels, height, width, eps: options.eps ?? 1e-5, ...filmUniforms });
+    depthwiseTiled(engine, label, dtype, { x, weight, film: film?.film ?? x, out }, { NORM: 1, FILM: film ? 1 : 0, SILU: options.silu ? 1 : 0 }, images, { channels, height, width, eps: options.eps ?? 1e-5, ...filmUniforms, images: batch });
     return out;
   }
   const chunks = ceilDiv(width, 4);
-  const count = batch * height * chunks;
+  const count = images * height * chunks;
   engine.dispatch({
     kernel: depthwise3x3NormKernel,
     dtype,
     constants: { WG, FILM: film ? 1 : 0, SILU: options.silu ? 1 : 0 },
     // Without FiLM the film binding is unused: x stands in (read-only bindings may alias).
     bindings: { x, weight, film: film?.film ?? x, out },
-    uniforms: { channels, height, width, chunks, count, eps: options.eps ?? 1e-5, ...filmUniforms },
+    uniforms: { channels, height, width, chunks, count, eps: options.eps ?? 1e-5, ...filmUniforms, images: batch },
     workgroups: grid(engine, ceilDiv(count, WG)),
     label,
   });
