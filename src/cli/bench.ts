@@ -1,7 +1,8 @@
 /**
  * `ba-webgpu bench`: per-NFE sampling latency of a model set, per solver, on this machine's
  * adapter. Wall clock of whole sample() calls (read-back included), median over repeats after a
- * warm-up; each solver's cost relative to Euler's at the same NFE is the solver's own overhead
+ * warm-up round; the cells take turns round by round, and each solver's cost relative to Euler's
+ * at the same NFE (the median of same-round ratios) is the solver's own overhead
  * (for BA-solver: the SideNet probes and the quadrature). The finer split (backbone / SideNet /
  * quadrature by GPU timestamps) is `npm run bench:sampler` in the repository. Dispatches and
  * submits per NFE are counted by wrapping this engine's dispatch() and submit(): on adapters where
@@ -40,6 +41,7 @@ interface Cell {
   /** Per backbone call, counted over the last run. */
   dispatchesPerNfe: number;
   submitsPerNfe: number;
+  /** Median over rounds of this cell's time ÷ Euler's at the same NFE in the same round. */
   vsEuler?: number;
 }
 
@@ -89,37 +91,36 @@ export async function benchCommand(argv: string[]): Promise<number> {
   try {
     const generator = await loadGenerator(engine, { sit: modelPath, sidenet: sidenetPath }, dtype);
     const labels = Array.from({ length: batch }, (_, i) => i % Math.min(generator.classes, 10));
-    const cells: Cell[] = [];
     const counts = countCalls(engine);
-    for (const budget of budgets) {
-      for (const solver of solvers) {
-        const usesSideNet = solver === 'ba' || solver === 'ba-single';
-        for (const graph of usesSideNet ? graphs : [undefined]) {
-          if (graph && generator.sidenet) generator.sidenet.fused = graph === 'fused';
-          const intervals = solver === 'heun' ? Math.floor((budget + 1) / 2) : budget;
-          const times: number[] = [];
-          let calls = 0;
-          for (let r = 0; r <= repeats; r++) {
-            progress.update(`${solver}${graph ? ` (${graph})` : ''} at ${budget} NFE: run ${r + 1}/${repeats + 1}`, true);
-            counts.dispatches = 0;
-            counts.submits = 0;
-            const result = await generate(generator, { solver, nfe: intervals, labels, seed: r, batch });
-            if (r > 0) times.push(result.batchMs[0]);
-            calls = result.backboneCalls;
-          }
-          times.sort((a, b) => a - b);
-          const ms = times[Math.floor(times.length / 2)];
-          cells.push({
-            solver, nfe: budget, backboneCalls: calls, msPerSample: ms, msPerNfe: ms / calls, msPerImage: ms / batch,
-            sidenetGraph: graph, dispatchesPerNfe: counts.dispatches / calls, submitsPerNfe: counts.submits / calls,
-          });
-        }
+    // Every cell once per round, round after round: slow drift of a shared machine's speed then
+    // hits all cells alike, and each ratio to Euler is the median of same-round ratios.
+    const configs = budgets.flatMap((budget) => solvers.flatMap((solver) => {
+      const usesSideNet = solver === 'ba' || solver === 'ba-single';
+      return (usesSideNet ? graphs : [undefined]).map((graph) => ({ budget, solver, graph, times: [] as number[], calls: 0, dispatches: 0, submits: 0 }));
+    }));
+    for (let r = 0; r <= repeats; r++) {
+      for (const config of configs) {
+        const { budget, solver, graph } = config;
+        if (graph && generator.sidenet) generator.sidenet.fused = graph === 'fused';
+        const intervals = solver === 'heun' ? Math.floor((budget + 1) / 2) : budget;
+        progress.update(`round ${r + 1}/${repeats + 1} (${r === 0 ? 'warm-up' : 'timed'}): ${solver}${graph ? ` (${graph})` : ''} at ${budget} NFE`, true);
+        counts.dispatches = 0;
+        counts.submits = 0;
+        const result = await generate(generator, { solver, nfe: intervals, labels, seed: r, batch });
+        if (r > 0) config.times.push(result.batchMs[0]);
+        Object.assign(config, { calls: result.backboneCalls, dispatches: counts.dispatches, submits: counts.submits });
       }
     }
-    for (const cell of cells) {
-      const euler = cells.find((c) => c.solver === 'euler' && c.nfe === cell.nfe);
-      if (euler) cell.vsEuler = cell.msPerSample / euler.msPerSample;
-    }
+    const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    const cells: Cell[] = configs.map(({ budget, solver, graph, times, calls, dispatches, submits }) => {
+      const ms = median(times);
+      const euler = configs.find((c) => c.solver === 'euler' && c.budget === budget);
+      return {
+        solver, nfe: budget, backboneCalls: calls, msPerSample: ms, msPerNfe: ms / calls, msPerImage: ms / batch,
+        sidenetGraph: graph, dispatchesPerNfe: dispatches / calls, submitsPerNfe: submits / calls,
+        vsEuler: euler ? median(times.map((t, r) => t / euler.times[r])) : undefined,
+      };
+    });
     progress.done();
     const device = engine.describe();
     console.log(`device: ${device}; model ${modelPath}; batch ${batch}; median of ${repeats}`);
