@@ -79,7 +79,11 @@ export function phased(engine: Engine, model: VelocityModel, sidenet: VelocityCo
       nullClass: model.nullClass,
       forward: (x, t, y) => inPhase('backbone', () => model.forward(x, t, y)),
     },
-    sidenet: { delta: (x, v, t, offsets, y) => inPhase('sidenet', () => sidenet.delta(x, v, t, offsets, y)) },
+    sidenet: {
+      delta: (x, v, t, offsets, y) => inPhase('sidenet', () => sidenet.delta(x, v, t, offsets, y)),
+      // The planned conditioning is computed inside delta() (a chunk at a time): SideNet time.
+      ...(sidenet.plan ? { plan: (probes, y) => sidenet.plan!(probes, y) } : {}),
+    },
   };
 }
 

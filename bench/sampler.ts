@@ -108,6 +108,8 @@ async function benchSize(size: SitSize, graph: 'fused' | 'unfused'): Promise<Res
   const v = latent(B);
   const tB = Array(B).fill(0.6);
   const yB = Array.from({ length: B }, (_, i) => (i < batch ? labels[i] : 1000));
+  // Planned like a run's probes: their conditioning is computed once, not in every piece.
+  const probePlan = side.model.plan([{ t: tB, offsets: [0.07, 0.18, 0.25] }, { t: tB, offsets: [-0.07] }], yB);
   const fwd = side.model.delta(x, v, tB, [0.07, 0.18, 0.25], yB);
   const bwd = side.model.delta(x, v, tB, [-0.07], yB);
   const noise = latent(batch);
@@ -148,6 +150,7 @@ async function benchSize(size: SitSize, graph: 'fused' | 'unfused'): Promise<Res
   const backwardProbeMs = median(pieceMs.backwardProbe);
   const updateMs = median(pieceMs.update);
   for (const t of [x, v, fwd, bwd, noise]) t.dispose();
+  probePlan.dispose();
   const isolated = {
     backbone: backboneMs,
     sidenet: (nfe * forwardProbeMs + (nfe - 1) * backwardProbeMs) / nfe,
