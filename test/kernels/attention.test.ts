@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attention, attentionChannelFirst, attentionTokenMajor } from '../../src/gpu/ops/attention.js';
+import { attention, attentionChannelFirst, attentionTokenMajor, unrollSections } from '../../src/gpu/ops/attention.js';
 import { Engine } from '../../src/gpu/engine.js';
 import { BindingError, ShapeError } from '../../src/gpu/errors.js';
 import type { StorageDType } from '../../src/gpu/pipelines.js';
@@ -196,6 +196,17 @@ describe('attention, channel-first small head dims (the SideNet kernels, both ke
       }
     });
   }
+});
+
+describe('unrollSections (the tiled channel-first kernel\'s unrolled loops)', () => {
+  it('repeats nested sections with their indices substituted, counts by name or number', () => {
+    const src = ['a;', '  //#unroll r R', '  //#unroll d 2', '  x[{r}][{d}] = {r}u;', '  //#endunroll', '  y{r};', '  //#endunroll', 'b;'].join('\n');
+    expect(unrollSections(src, { R: 2 })).toBe(['a;', '  x[0][0] = 0u;', '  x[0][1] = 0u;', '  y0;', '  x[1][0] = 1u;', '  x[1][1] = 1u;', '  y1;', 'b;'].join('\n'));
+    expect(unrollSections('//#unroll r 0\nz;\n//#endunroll\nw;', {})).toBe('w;');
+    expect(() => unrollSections('//#unroll r N\nz;\n//#endunroll', {})).toThrow(/unknown count 'N'/);
+    expect(() => unrollSections('//#unroll r 2\nz;', {})).toThrow(/without \/\/#endunroll/);
+    expect(() => unrollSections('z;\n//#endunroll', {})).toThrow(/without \/\/#unroll/);
+  });
 });
 
 describe('attentionChannelFirst routing', () => {

@@ -147,22 +147,23 @@ export const CHANNEL_FIRST_HEAD_DIMS = { cpu: [8, 16, 24, 32, 64], gpu: [8, 16, 
  * Measured by process CPU time at the SideNet's shapes (B 48, 16×16, head dims 8 and 16): rows × keys
  * 8×8, 8×16 and 16×8 tie, 4×32 and 8×4 cost 1.4-1.5× more; 8×8 compiles fastest (the unrolled body
  * grows with rows · keys · head dim). Others (attention_channel_first_tiled.wgsl): `wg` invocations
- * of `rows` positions each per workgroup, key/value tiles of `tile` positions in workgroup memory
- * read as vec4s of 4 keys; rows and wg by head dim in gpuTiling. On SwiftShader at the SideNet's
- * shape (B 48, 16×16, 4 heads of 8) one call took ~1720 ms with 1 position per invocation and
- * scalar tile reads, 1570 with 2, 1180 with 4 (loaded machine, same session); later, quieter:
- * 4 rows × 64 or × 32 invocations ~630 ms, 8 rows × 32 ~525 ms.
+ * of `rows` positions each per workgroup, key/value tiles of `keys` positions in workgroup memory
+ * (one online-softmax step each) read as vec4s of 4 keys, the loops over rows, keys and head dim
+ * unrolled (unrollSections); rows and wg by head dim in gpuTiling. On SwiftShader at the SideNet's
+ * shape (B 48, 16×16, 4 heads of 8) unrolling took one call from ~540 ms to ~105 ms (8 rows × 32
+ * invocations; 16-key tiles tie with 8, 32-key ones ~20 % slower). More rows still helped there
+ * (16 rows × 16 invocations ~10-20 % faster at head dim 8, ~30 % at 16 and 32) but would not fit
+ * a GPU's registers; gpuTiling keeps the private rows within the budget below.
  */
 interface ChannelFirstTiling {
   wg: number;
   rows: number;
   keys: number;
-  tile: number;
 }
 
 const CHANNEL_FIRST_TILINGS: Record<'cpu' | 'gpu', ChannelFirstTiling> = {
-  cpu: { wg: 8, rows: 8, keys: 8, tile: 0 },
-  gpu: { wg: 64, rows: 2, keys: 8, tile: 32 },  // past head dim 16; see gpuTiling
+  cpu: { wg: 8, rows: 8, keys: 8 },
+  gpu: { wg: 64, rows: 2, keys: 8 },  // past head dim 16; see gpuTiling
 };
 
 /**
@@ -173,6 +174,40 @@ const CHANNEL_FIRST_TILINGS: Record<'cpu' | 'gpu', ChannelFirstTiling> = {
 function gpuTiling(dh: number): ChannelFirstTiling {
   const base = CHANNEL_FIRST_TILINGS.gpu;
   return dh <= 8 ? { ...base, wg: 32, rows: 8 } : dh <= 16 ? { ...base, rows: 4 } : base;
+}
+
+/**
+ * Expands `//#unroll NAME COUNT` ... `//#endunroll` sections (nestable): the lines once per
+ * NAME = 0 .. COUNT - 1 with `{NAME}` replaced by the index; COUNT is a number or a name in
+ * `counts`. For kernels whose inner loops must have constant indices on compilers that do not
+ * unroll (Tint, then SwiftShader).
+ */
+export function unrollSections(source: string, counts: Record<string, number>): string {
+  const lines = source.split('\n');
+  let at = 0;
+  const section = (nested: boolean): string[] => {
+    const out: string[] = [];
+    while (at < lines.length) {
+      const line = lines[at++];
+      const t = line.trim();
+      const open = /^\/\/#unroll (\w+) (\w+)$/.exec(t);
+      if (open) {
+        const [, name, count] = open;
+        const n = counts[count] ?? Number(count);
+        if (!Number.isInteger(n) || n < 0) throw new Error(`unrollSections: unknown count '${count}'`);
+        const body = section(true);
+        for (let k = 0; k < n; k++) out.push(...body.map((b) => b.replaceAll(`{${name}}`, String(k))));
+      } else if (t === '//#endunroll') {
+        if (!nested) throw new Error('unrollSections: //#endunroll without //#unroll');
+        return out;
+      } else {
+        out.push(line);
+      }
+    }
+    if (nested) throw new Error('unrollSections: //#unroll without //#endunroll');
+    return out;
+  };
+  return section(false).join('\n');
 }
 
 /** The lavapipe kernel's qkv binding and loads: vec4 loads of four positions when HW % 4 == 0. */
@@ -197,7 +232,10 @@ function channelFirstKernel(profile: 'cpu' | 'gpu', dh: number, quads = false): 
   if (!kernel) {
     kernel = profile === 'cpu'
       ? { name: `attention_cf_d${dh}_r${tiling.rows}_k${tiling.keys}${quads ? '_v4' : ''}`, source: `const DH = ${dh}u;\nconst QPT = ${tiling.rows}u;\nconst KB = ${tiling.keys}u;\n${quads ? QUAD_LOADS : SCALAR_LOADS}${channelFirstSource}` }
-      : { name: `attention_cf_tiled_d${dh}_t${tiling.tile}_k${tiling.keys}_r${tiling.rows}`, source: `const DH = ${dh}u;\nconst TK = ${tiling.tile}u;\nconst KB = ${tiling.keys}u;\nconst QPT = ${tiling.rows}u;\n${channelFirstTiledSource}` };
+      : {
+        name: `attention_cf_tiled_d${dh}_k${tiling.keys}_r${tiling.rows}`,
+        source: `const DH = ${dh}u;\nconst KB = ${tiling.keys}u;\nconst QPT = ${tiling.rows}u;\n${unrollSections(channelFirstTiledSource, { DH: dh, KB4: tiling.keys / 4, QPT: tiling.rows })}`,
+      };
     channelFirstKernels.set(key, kernel);
   }
   return { kernel, tiling };
