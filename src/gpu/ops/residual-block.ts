@@ -3,10 +3,15 @@
  * four (DW1-on-RMSNorm, PW1, DW2-on-RMSNorm+FiLM+SiLU, PW2+bias+residual):
  *   residualBlockIn:  a = SiLU(FiLM(RMSNorm(PW1(DW1(RMSNorm(x)))))), FiLM once per copy;
  *   residualBlockOut: x + bias + PW2(DW2(a)).
- * One invocation computes a few adjacent pixels of one image row for all channels, so the
- * depthwise outputs stay in registers and the 1x1 conv's weight loads are uniform across the
+ * One invocation computes 4 adjacent pixels of one image row for all channels, so the depthwise
+ * outputs stay in a private array and the 1x1 conv's weight loads are uniform across the
  * workgroup (residual_block_{in,out}.wgsl). The channel count is a const of the WGSL (private
- * array sizes): one pipeline per channel count, built on first use.
+ * array sizes, the unrolled 1x1 conv): one pipeline per channel count, built on first use.
+ * One body for both kernel profiles. At the SideNet's shapes (48 images of 16x16, C = 32) the
+ * two dispatches took ~0.6x the four's time on lavapipe and on SwiftShader (its GPU-profile
+ * chain). Tried on lavapipe and slower: 8 pixels per invocation (~2x), blocks of 4 output
+ * channels in the 1x1 conv (~1.8x), the window as structs instead of indexed arrays (~1.5x,
+ * though ~25 % faster on SwiftShader).
  */
 import residualBlockInSource from '../../shaders/residual_block_in.wgsl';
 import residualBlockOutSource from '../../shaders/residual_block_out.wgsl';
@@ -18,7 +23,7 @@ import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type Ke
 
 /** The widest channel count the fused kernels take (private arrays of C·PX floats per thread). */
 export const RESIDUAL_BLOCK_MAX_CHANNELS = 64;
-/** Output pixels (of one row) per invocation; a multiple of 4. */
+/** Output pixels (of one row) per invocation, fixed in the WGSL. */
 const PX = 4;
 const WG = 64;
 
@@ -27,13 +32,24 @@ export function residualBlockFits(channels: number): boolean {
   return Number.isInteger(channels) && channels >= 1 && channels <= RESIDUAL_BLOCK_MAX_CHANNELS;
 }
 
+/**
+ * fn pointwise(row) = Σ_ci f32(pwWeight[row + ci]) · dw[ci] (row = co·C), unrolled so that every
+ * index into the private dw array is a constant: SwiftShader keeps dynamically indexed private
+ * arrays in memory (this took its residual block from 173 to 76 ms at the SideNet's shapes; no
+ * change on lavapipe, whose LLVM unrolls the loop itself).
+ */
+function pointwiseSource(channels: number): string {
+  const terms = Array.from({ length: channels }, (_, ci) => `  acc += f32(pwWeight[row + ${ci}u]) * dw[${ci}];`);
+  return `fn pointwise(row: u32) -> vec4<f32> {\n  var acc = vec4<f32>(0.0);\n${terms.join('\n')}\n  return acc;\n}\n`;
+}
+
 const kernels = new Map<string, Kernel>();
 function blockKernel(role: 'in' | 'out', channels: number): Kernel {
   const key = `${role}:${channels}`;
   let kernel = kernels.get(key);
   if (!kernel) {
     const source = role === 'in' ? residualBlockInSource : residualBlockOutSource;
-    kernel = { name: `residual_block_${role}_c${channels}_p${PX}`, source: `const C = ${channels}u;\nconst PX = ${PX}u;\n${source}` };
+    kernel = { name: `residual_block_${role}_c${channels}`, source: `const C = ${channels}u;\n${source}\n${pointwiseSource(channels)}` };
     kernels.set(key, kernel);
   }
   return kernel;
@@ -99,7 +115,7 @@ export function residualBlockIn(engine: Engine, x: Tensor, dwWeight: Tensor, pwW
     dtype,
     constants: { WG },
     bindings: { x, dwWeight, pwWeight, film: f, out },
-    uniforms: { height, width, chunks, count, batch, copies, filmStride: f.shape[1], scaleOffset: film.scaleOffset, shiftOffset: film.shiftOffset, eps },
+    uniforms: { height, width, chunks, count, batch, copies, filmStride: f.shape[1], scaleOffset: film.scaleOffset, shiftOffset: film.shiftOffset, eps, channels },
     workgroups: grid(engine, ceilDiv(count, WG)),
     label: op,
   });
