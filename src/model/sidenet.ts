@@ -26,6 +26,7 @@ import { add, binary, mul, silu } from '../gpu/ops/elementwise.js';
 import { embedding, timestepEmbedding } from '../gpu/ops/embedding.js';
 import type { FilmRows } from '../gpu/ops/film.js';
 import { linear, matmul } from '../gpu/ops/matmul.js';
+import { residualBlockFits, residualBlockIn, residualBlockOut } from '../gpu/ops/residual-block.js';
 import { rmsNorm } from '../gpu/ops/norm.js';
 import { shapeString, type Tensor } from '../gpu/tensor.js';
 import type { ProbePlan, VelocityCorrector } from '../solver/models.js';
@@ -279,22 +280,32 @@ export class SideNetModel implements VelocityCorrector {
   }
 
   /**
-   * Residual block in 4 dispatches: DW1 with the norm on load, PW1, DW2 with norm+FiLM+SiLU on
-   * load, PW2 with bias and residual. x holding `copies` copies of its images: DW1 and PW1 (no
-   * FiLM yet) run on the first copy, DW2 writes every copy under its own FiLM rows.
+   * Residual block: for C <= 64 two dispatches (residual-block.ts: DW1 → PW1 → norm, FiLM, SiLU
+   * per pixel in registers; DW2 → PW2 + bias + residual), else four: DW1 with the norm on load,
+   * PW1, DW2 with norm+FiLM+SiLU on load, PW2 with bias and residual. x holding `copies` copies
+   * of its images (one per offset): the part before the FiLM runs on the first copy only and the
+   * FiLM writes every copy under its own rows.
    */
   private residualBlockFused(i: number, x: Tensor, films: FilmTable, copies: number): Tensor {
     const { engine } = this;
     const p = `blocks.${i}.`;
     const [rows, ...image] = x.shape;
     const source = copies > 1 ? engine.view(x, 0, [rows / copies, ...image]) : x;
+    const film = this.filmOf(i, films);
+    let activated: Tensor;
+    if (residualBlockFits(this.arch.channels)) {
+      activated = residualBlockIn(engine, source, this.w(p + 'conv1_dw.weight'), this.w(p + 'conv1_pw.weight'), film, { eps: RMS_EPS, copies });
+      const out = residualBlockOut(engine, activated, this.w(p + 'conv2_dw.weight'), this.w(p + 'conv2_pw.weight'), this.w(p + 'conv2_pw.bias'), x);
+      activated.dispose();
+      return out;
+    }
     const dw1 = depthwiseConv3x3Normed(engine, source, this.w(p + 'conv1_dw.weight'), { eps: RMS_EPS });
     const pw1 = conv1x1(engine, dw1, this.w(p + 'conv1_pw.weight'));
     dw1.dispose();
-    const dw2 = depthwiseConv3x3Normed(engine, pw1, this.w(p + 'conv2_dw.weight'), { eps: RMS_EPS, film: this.filmOf(i, films), silu: true, copies });
+    activated = depthwiseConv3x3Normed(engine, pw1, this.w(p + 'conv2_dw.weight'), { eps: RMS_EPS, film, silu: true, copies });
     pw1.dispose();
-    const out = conv1x1(engine, dw2, this.w(p + 'conv2_pw.weight'), { residual: x, bias: this.w(p + 'conv2_pw.bias') });
-    dw2.dispose();
+    const out = conv1x1(engine, activated, this.w(p + 'conv2_pw.weight'), { residual: x, bias: this.w(p + 'conv2_pw.bias') });
+    activated.dispose();
     return out;
   }
 

@@ -58,7 +58,8 @@ for (const dtype of ['f32', 'f16'] as const) {
         const filmRef = { data: filmData, stride, scaleOffset: channels + 3, shiftOffset: 2 * channels + 4 };
         const out = residualBlockIn(
           engine, engine.upload(x, shape, dtype), engine.upload(dw, [channels, 1, 3, 3], dtype), engine.upload(pw, [channels, channels, 1, 1], dtype),
-          { film: engine.upload(filmData, [copies * batch, stride], dtype), scaleOffset: filmRef.scaleOffset, shiftOffset: filmRef.shiftOffset },
+          // The FiLM rows at rows 1.. of a table, as a run's planned conditioning.
+          { film: engine.upload([...round(rng.array(stride, -9, 9)), ...filmData], [copies * batch + 1, stride], dtype), firstRow: 1, scaleOffset: filmRef.scaleOffset, shiftOffset: filmRef.shiftOffset },
           { eps: EPS, copies },
         );
         expect(out.dtype).toBe(dtype);
@@ -113,8 +114,8 @@ describe('the fused residual block rejects bad shapes, naming the op and argumen
     expect(() => residualBlockIn(engine, engine.zeros([2, 3, 4]), dw, pw, film(2))).toThrow(/residualBlockIn: x must have rank 4/);
     expect(() => residualBlockIn(engine, x, engine.zeros([4, 1, 3, 3]), pw, film(2))).toThrow(/residualBlockIn: dwWeight must be \[3, 1, 3, 3\], got \[4, 1, 3, 3\]/);
     expect(() => residualBlockIn(engine, x, dw, engine.zeros([4, 3, 1, 1]), film(2))).toThrow(/residualBlockIn: pwWeight must be \[3, 3, 1, 1\].*got \[4, 3, 1, 1\]/);
-    expect(() => residualBlockIn(engine, x, dw, pw, film(2), { copies: 3 })).toThrow(/residualBlockIn: film must be \[6, F\] \(copies 3 × batch 2\) for x \[2, 3, 4, 5\], got \[2, 6\]/);
-    expect(() => residualBlockIn(engine, x, dw, pw, film(3))).toThrow(/residualBlockIn: film must be \[2, F\]/);
+    expect(() => residualBlockIn(engine, x, dw, pw, film(2), { copies: 3 })).toThrow(/residualBlockIn: film must be \[6, k·3\] for 6 images, got \[2, 6\]/);
+    expect(() => residualBlockIn(engine, x, dw, pw, film(3))).toThrow(/residualBlockIn: film must be \[2, k·3\] for 2 images/);
     expect(() => residualBlockIn(engine, x, dw, pw, film(2, 5))).toThrow(/residualBlockIn: film shiftOffset 3 \+ C 3 exceeds film row 5/);
     expect(() => residualBlockIn(engine, x, dw, pw, film(2), { copies: 0 })).toThrow(/residualBlockIn: copies must be a positive integer/);
     expect(() => residualBlockIn(engine, x, dw, engine.zeros([3, 3, 1, 1], 'f16'), film(2))).toThrow(/residualBlockIn: (mixes|expects)/);

@@ -20,6 +20,7 @@ import { ShapeError } from '../errors.js';
 import type { Kernel } from '../pipelines.js';
 import { shapeString, type Tensor } from '../tensor.js';
 import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
+import { filmRowUniforms, type FilmRows } from './film.js';
 
 /** The widest channel count the fused kernels take (private arrays of C·PX floats per thread). */
 export const RESIDUAL_BLOCK_MAX_CHANNELS = 64;
@@ -62,13 +63,6 @@ export interface ResidualBlockInOptions {
   copies?: number;
 }
 
-export interface ResidualBlockFilm {
-  /** [copies·B, F]: scale at [row, scaleOffset + c], shift at [row, shiftOffset + c]. */
-  film: Tensor;
-  scaleOffset: number;
-  shiftOffset: number;
-}
-
 /** [B, C, H, W] with C within the fused kernels' limit; the shape's dims. */
 function checkInput(op: string, name: string, x: Tensor): [number, number, number, number] {
   expectRank(op, name, x, 4);
@@ -89,23 +83,18 @@ function checkWeights(op: string, channels: number, dwWeight: Tensor, pwWeight: 
 /**
  * out[k·B + b] = SiLU(RMSNorm(p)·(1 + scale[k·B + b]) + shift[k·B + b]), p = PW1(DW1(RMSNorm(x[b])))
  * for k < copies: x [B, C, H, W] (C <= 64), dwWeight [C, 1, 3, 3] (zero padding of the normed
- * input, no bias), pwWeight [C, C, 1, 1] (no bias), film.film [copies·B, F] -> [copies·B, C, H, W].
+ * input, no bias), pwWeight [C, C, 1, 1] (no bias), film.film [copies·B, F] (or rows firstRow.. of
+ * a larger table) -> [copies·B, C, H, W].
  * RMSNorm is over channels per pixel, no weight.
  */
-export function residualBlockIn(engine: Engine, x: Tensor, dwWeight: Tensor, pwWeight: Tensor, film: ResidualBlockFilm, options: ResidualBlockInOptions = {}): Tensor {
+export function residualBlockIn(engine: Engine, x: Tensor, dwWeight: Tensor, pwWeight: Tensor, film: FilmRows, options: ResidualBlockInOptions = {}): Tensor {
   const op = 'residualBlockIn';
   const dtype = floatDType(op, x, dwWeight, pwWeight, film.film);
   const [batch, channels, height, width] = checkInput(op, 'x', x);
   checkWeights(op, channels, dwWeight, pwWeight);
   const copies = options.copies ?? 1;
   if (!Number.isInteger(copies) || copies < 1) throw new ShapeError(`${op}: copies must be a positive integer, got ${copies}`);
-  const f = film.film;
-  if (f.shape.length !== 2 || f.shape[0] !== copies * batch) {
-    throw new ShapeError(`${op}: film must be [${copies * batch}, F] (copies ${copies} × batch ${batch}) for x ${shapeString(x.shape)}, got ${shapeString(f.shape)}`);
-  }
-  for (const [name, at] of [['scaleOffset', film.scaleOffset], ['shiftOffset', film.shiftOffset]] as const) {
-    if (!Number.isInteger(at) || at < 0 || at + channels > f.shape[1]) throw new ShapeError(`${op}: film ${name} ${at} + C ${channels} exceeds film row ${f.shape[1]} (${shapeString(f.shape)})`);
-  }
+  const filmUniforms = filmRowUniforms(op, film, copies * batch, channels);
   const eps = options.eps ?? 1e-5;
   const out = engine.empty([copies * batch, channels, height, width], dtype);
   const chunks = ceilDiv(width, PX);
@@ -114,8 +103,8 @@ export function residualBlockIn(engine: Engine, x: Tensor, dwWeight: Tensor, pwW
     kernel: blockKernel('in', channels),
     dtype,
     constants: { WG },
-    bindings: { x, dwWeight, pwWeight, film: f, out },
-    uniforms: { height, width, chunks, count, batch, copies, filmStride: f.shape[1], scaleOffset: film.scaleOffset, shiftOffset: film.shiftOffset, eps, channels },
+    bindings: { x, dwWeight, pwWeight, film: film.film, out },
+    uniforms: { height, width, chunks, count, batch, copies, ...filmUniforms, eps, channels },
     workgroups: grid(engine, ceilDiv(count, WG)),
     label: op,
   });

@@ -20,6 +20,7 @@ import { NORM_VARIANTS } from './norm.js';
 import { OPTIM_VARIANTS } from './optim.js';
 import { PATCH_VARIANTS } from './patch.js';
 import { QUADRATURE_VARIANTS } from './quadrature.js';
+import { RESIDUAL_BLOCK_VARIANTS } from './residual-block.js';
 import { ROLL_FORWARD_VARIANTS } from './roll-forward.js';
 import { SOFTMAX_VARIANTS } from './softmax.js';
 import { WIDEN_VARIANTS } from './widen.js';
@@ -32,6 +33,7 @@ export const ALL_VARIANTS: KernelVariantSpec[] = [
   ...SOFTMAX_VARIANTS,
   ...NORM_VARIANTS,
   ...CONV_VARIANTS,
+  ...RESIDUAL_BLOCK_VARIANTS,
   ...EMBEDDING_VARIANTS,
   ...PATCH_VARIANTS,
   ...COPY_VARIANTS,
