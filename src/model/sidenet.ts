@@ -309,11 +309,13 @@ export class SideNetModel implements VelocityCorrector {
     return out;
   }
 
-  /** Attention block in 3 dispatches: qkv with the norm and FiLM on load, attention, proj with the residual. */
+  /** Attention block in 4 dispatches: norm+FiLM, qkv, attention, proj with the residual. */
   private attentionBlockFused(i: number, x: Tensor, films: FilmTable): Tensor {
     const { engine, arch } = this;
     const p = `blocks.${i}.`;
-    const qkv = conv1x1(engine, x, this.w(p + 'qkv.weight'), { norm: { eps: RMS_EPS, film: this.filmOf(i, films) } });
+    const modulated = rmsNorm(engine, x, { eps: RMS_EPS, film: this.filmOf(i, films) });
+    const qkv = conv1x1(engine, modulated, this.w(p + 'qkv.weight'));
+    modulated.dispose();
     const attended = attentionChannelFirst(engine, qkv, arch.heads);
     qkv.dispose();
     const out = conv1x1(engine, attended, this.w(p + 'proj.weight'), { residual: x });

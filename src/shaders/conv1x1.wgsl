@@ -6,18 +6,11 @@
 // the workgroup and only the 4 input loads per input channel are per-lane gathers. Measured on
 // lavapipe at the SideNet's shapes (Cin = Cout = 32, 48 images of 16x16): ~20 % less time than
 // the 4x4 register-blocked matmul; blocks of 16 channels or 8 pixels were no faster.
-// NORM: the input is read as the channel RMSNorm of x, optionally FiLMed (x·rms⁻¹·(1 +
-// scale[b, ci]) + shift[b, ci], film [B, filmStride]); a first pass sums x² over the input
-// channels at the thread's 4 pixels.
 
 struct Params {
   cin: u32,
   cout: u32,
   pixels: u32,
-  filmStride: u32,
-  scaleOffset: u32,
-  shiftOffset: u32,
-  eps: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -27,15 +20,11 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<T>;
 @group(0) @binding(4) var<storage, read> residual: array<T>;
 @group(0) @binding(5) var<storage, read_write> out: array<T>;
-// Unread without FILM.
-@group(0) @binding(6) var<storage, read> film: array<T>;
 
 override WG: u32 = 64;
 override CO: u32 = 8;  // output channels per thread, <= 16
 override HAS_BIAS: bool = false;
 override RESIDUAL: bool = false;
-override NORM: bool = false;
-override FILM: bool = false;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
@@ -51,27 +40,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var wRow: array<u32, 16>;
   for (var j = 0u; j < CO; j++) { wRow[j] = min(co0 + j, params.cout - 1u) * params.cin; }
 
-  var inverseRms = vec4<f32>(1.0);
-  if (NORM) {
-    var sumSq = vec4<f32>(0.0);
-    for (var ci = 0u; ci < params.cin; ci++) {
-      let a = at + vec4<u32>((b * params.cin + ci) * P);
-      let v = vec4<f32>(f32(x[a.x]), f32(x[a.y]), f32(x[a.z]), f32(x[a.w]));
-      sumSq += v * v;
-    }
-    inverseRms = inverseSqrt(sumSq / f32(params.cin) + params.eps);
-  }
-
   var acc: array<vec4<f32>, 16>;
   var plane = b * params.cin * P;
-  let filmRow = b * params.filmStride;
   for (var ci = 0u; ci < params.cin; ci++) {
     let a = at + vec4<u32>(plane);
-    var v = vec4<f32>(f32(x[a.x]), f32(x[a.y]), f32(x[a.z]), f32(x[a.w]));
-    if (NORM) {
-      v *= inverseRms;
-      if (FILM) { v = v * (1.0 + f32(film[filmRow + params.scaleOffset + ci])) + f32(film[filmRow + params.shiftOffset + ci]); }
-    }
+    let v = vec4<f32>(f32(x[a.x]), f32(x[a.y]), f32(x[a.z]), f32(x[a.w]));
     for (var j = 0u; j < CO; j++) {
       acc[j] += f32(weight[wRow[j] + ci]) * v;
     }

@@ -7,10 +7,7 @@
 // adjacent pixels) and the weight block [KC][COB] in workgroup memory; invocation (tx = lane % 8,
 // ty = lane / 8) then accumulates 8 channels (ty + 4·j) × 8 pixels (4·tx.. and 32 + 4·tx..) in
 // 16 vec4 registers, reading per input channel 2 vec4s of x and 2 of weights for 64 FMAs.
-// Bias and residual are added in the epilogue. NORM: the input is read as the channel RMSNorm of
-// x, optionally FiLMed (x·rms⁻¹·(1 + scale[b, ci]) + shift[b, ci], film [B, filmStride]): the
-// workgroup first sums x² over all input channels at its 64 pixels, then scales the staged tile.
-// On SwiftShader (SideNet shapes, 48 images of
+// Bias and residual are added in the epilogue. On SwiftShader (SideNet shapes, 48 images of
 // 16x16, Cin 32) 8x8 per invocation took 28 / 75 ms for Cout 32 / 96, 8x4 (64 invocations)
 // 42 / 117 ms, the 64x64-tile matmul 137 / 264 ms.
 
@@ -18,10 +15,6 @@ struct Params {
   cin: u32,
   cout: u32,
   pixels: u32,
-  filmStride: u32,
-  scaleOffset: u32,
-  shiftOffset: u32,
-  eps: f32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -31,13 +24,9 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<T>;
 @group(0) @binding(4) var<storage, read> residual: array<T>;
 @group(0) @binding(5) var<storage, read_write> out: array<T>;
-// Unread without FILM.
-@group(0) @binding(6) var<storage, read> film: array<T>;
 
 override HAS_BIAS: bool = false;
 override RESIDUAL: bool = false;
-override NORM: bool = false;
-override FILM: bool = false;
 
 const WG = 32u;
 const PXB = 64u;          // pixels per workgroup (8 invocations × 8)
@@ -47,7 +36,6 @@ const KC = 32u;           // input channels per staged chunk
 
 var<workgroup> xs: array<vec4<f32>, 512>;  // [KC][PXB / 4]
 var<workgroup> ws: array<vec4<f32>, 256>;  // [KC][COB / 4], laid out as the store below says
-var<workgroup> inverseRms: array<vec4<f32>, 16>;  // NORM: [PXB / 4]
 
 @compute @workgroup_size(32)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
@@ -60,22 +48,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   let tx = lane % 8u;
   let ty = lane / 8u;
   let xBase = b * cin * P;
-  let last = P - 1u;
-
-  if (NORM) {
-    // Lanes 0..15 each sum x² over the input channels for 4 adjacent pixels.
-    if (lane < PXB / 4u) {
-      let p = p0 + 4u * lane;
-      var sumSq = vec4<f32>(0.0);
-      for (var ci = 0u; ci < cin; ci++) {
-        let row = xBase + ci * P;
-        let v = vec4<f32>(f32(x[row + min(p, last)]), f32(x[row + min(p + 1u, last)]), f32(x[row + min(p + 2u, last)]), f32(x[row + min(p + 3u, last)]));
-        sumSq += v * v;
-      }
-      inverseRms[lane] = inverseSqrt(sumSq / f32(cin) + params.eps);
-    }
-    workgroupBarrier();
-  }
 
   var a0 = vec4<f32>(0.0); var a1 = vec4<f32>(0.0); var a2 = vec4<f32>(0.0); var a3 = vec4<f32>(0.0);
   var a4 = vec4<f32>(0.0); var a5 = vec4<f32>(0.0); var a6 = vec4<f32>(0.0); var a7 = vec4<f32>(0.0);
@@ -91,14 +63,8 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
       let p = p0 + 4u * q;
       let row = xBase + min(ci, cin - 1u) * P;
       let inRow = ci < cin;
-      var v = vec4<f32>(f32(x[row + min(p, last)]), f32(x[row + min(p + 1u, last)]), f32(x[row + min(p + 2u, last)]), f32(x[row + min(p + 3u, last)]));
-      if (NORM) {
-        v *= inverseRms[q];
-        if (FILM) {
-          let c = min(ci, cin - 1u);
-          v = v * (1.0 + f32(film[b * params.filmStride + params.scaleOffset + c])) + f32(film[b * params.filmStride + params.shiftOffset + c]);
-        }
-      }
+      let last = P - 1u;
+      let v = vec4<f32>(f32(x[row + min(p, last)]), f32(x[row + min(p + 1u, last)]), f32(x[row + min(p + 2u, last)]), f32(x[row + min(p + 3u, last)]));
       xs[e] = select(vec4<f32>(0.0), v, inRow);
     }
     // Weight block, transposed: lanes walk along weight rows (input channels).

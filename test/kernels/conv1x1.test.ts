@@ -5,7 +5,6 @@ import { expectClose, F16_TOL, roundToF16, type Tolerance } from '../helpers/com
 import { testEngine } from '../helpers/engine.js';
 import { Rng } from '../helpers/random.js';
 import { conv1x1Ref } from '../reference/conv1x1.js';
-import { normActRef } from '../reference/sidenet-conv.js';
 
 // f32 accumulation of up to Cin products of O(1) terms (weights scaled by 1/sqrt(Cin)); f64 reference.
 const F32_TOL: Tolerance = { atol: 2e-5, rtol: 1e-4 };
@@ -56,35 +55,6 @@ for (const dtype of ['f32', 'f16'] as const) {
           }
         }
       });
-
-      // The matmul body has no norm prologue (the op refuses it: see 'conv1x1 shapes').
-      if (variant !== 'matmul') it('reads x as its RMSNorm (+ FiLM of rows firstRow..) when asked, equal to the f64 reference', async (ctx) => {
-        const engine = await testEngine();
-        if (dtype === 'f16' && !engine.has('shader-f16')) return ctx.skip('adapter lacks shader-f16');
-        const round = (v: Float32Array) => (dtype === 'f16' ? Float32Array.from(roundToF16(v)) : v);
-        const rng = new Rng(dtype === 'f32' ? 311 : 312);
-        // The SideNet's qkv (32 -> 96), pixels off the blocks, Cin past the tiled body's chunk.
-        const cases: [Shape4, number][] = [[[3, 32, 16, 16], 96], [[2, 5, 3, 7], 9], [[1, 70, 5, 13], 33], [[2, 1, 1, 1], 3]];
-        for (const [shape, cout] of cases) {
-          const [batch, cin, height, width] = shape;
-          const pixels = height * width;
-          const x = round(rng.array(batch * cin * pixels, -2, 2));
-          const weight = round(rng.normals(cout * cin, 1 / Math.sqrt(cin)));
-          const stride = 2 * cin + 3;
-          const filmData = round(rng.array(batch * stride, -0.5, 0.5));
-          const filmRef = { data: filmData, stride, scaleOffset: 3, shiftOffset: cin + 3 };
-          // The FiLM rows sit at rows 1.. of a table.
-          const table = engine.upload([...round(rng.array(stride, -9, 9)), ...filmData], [batch + 1, stride], dtype);
-          const xT = engine.upload(x, shape, dtype);
-          const wT = engine.upload(weight, [cout, cin, 1, 1], dtype);
-          for (const withFilm of [false, true]) {
-            const out = conv1x1(engine, xT, wT, { variant, norm: { eps: 1e-5, film: withFilm ? { film: table, firstRow: 1, scaleOffset: 3, shiftOffset: cin + 3 } : undefined } });
-            const normed = normActRef({ data: x, shape }, 1e-5, withFilm ? filmRef : undefined).data;
-            const ref = conv1x1Ref(normed, batch, cin, pixels, weight, cout);
-            expectClose(await out.read(), ref, dtype === 'f32' ? F32_TOL : F16_TOL, `[${shape}] -> ${cout} norm${withFilm ? '+film' : ''}`);
-          }
-        }
-      });
     });
   }
 }
@@ -96,6 +66,5 @@ describe('conv1x1 shapes', () => {
     expect(() => conv1x1(engine, x, engine.zeros([5, 4, 1, 1]))).toThrow(ShapeError);
     expect(() => conv1x1(engine, x, engine.zeros([5, 3, 3, 3]))).toThrow(/conv1x1: weight/);
     expect(() => conv1x1(engine, x, engine.zeros([5, 3, 1, 1]), { residual: engine.zeros([1, 5, 4, 3]) })).toThrow(/conv1x1: residual/);
-    expect(() => conv1x1(engine, x, engine.zeros([5, 3, 1, 1]), { variant: 'matmul', norm: { eps: 1e-5 } })).toThrow(/norm prologue needs the direct or tiled body/);
   });
 });

@@ -333,11 +333,6 @@ export interface Conv1x1Options {
   /** out = residual + conv (+ bias): [B, Cout, H, W], a different buffer from out. */
   residual?: Tensor;
   out?: Tensor;
-  /**
-   * Read x as its channel RMSNorm (+ FiLM of rows film.firstRow..): the SideNet's modulated
-   * attention input goes straight into the qkv conv. Not with the 'matmul' body.
-   */
-  norm?: { eps: number; film?: FilmRows };
   /** Force a body: 'direct' (conv1x1.wgsl), 'tiled' (conv1x1_tiled.wgsl) or 'matmul'; default: see conv1x1. */
   variant?: 'direct' | 'tiled' | 'matmul';
 }
@@ -362,9 +357,8 @@ const CONV1X1_TILED_MAX_COUT = 128;
  */
 export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1Options = {}): Tensor {
   const op = 'conv1x1';
-  const { bias, residual, norm } = opts;
-  const film = norm?.film;
-  const dtype = floatDType(op, x, weight, ...[bias, residual, opts.out, film?.film].filter((t): t is Tensor => !!t));
+  const { bias, residual } = opts;
+  const dtype = floatDType(op, x, weight, ...[bias, residual, opts.out].filter((t): t is Tensor => !!t));
   expectRank(op, 'x', x, 4);
   const [batch, cin, height, width] = x.shape;
   const cout = weight.shape[0];
@@ -377,53 +371,41 @@ export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1
   const out = opts.out ?? engine.empty(outShape, dtype);
   const pixels = height * width;
   const cpu = usesCpuKernels(engine);
-  // With the norm the matmul is out; the direct body past Cout 48 recomputes it per channel block.
-  const variant = opts.variant ?? (cpu ? (cout < 48 || norm ? 'direct' : 'matmul') : cout <= CONV1X1_TILED_MAX_COUT ? 'tiled' : 'matmul');
+  const variant = opts.variant ?? (cpu ? (cout < 48 ? 'direct' : 'matmul') : cout <= CONV1X1_TILED_MAX_COUT ? 'tiled' : 'matmul');
   if (variant === 'matmul') {
-    if (norm) throw new ShapeError(`${op}: the norm prologue needs the direct or tiled body, not matmul`);
     matmul(engine, weight.reshape([cout, cin]), x.reshape([batch, cin, pixels]), {
       bias, biasAxis: 'row', ...(residual ? { epilogue: 'residual', residual: residual.reshape([batch, cout, pixels]) } : {}), out: out.reshape([batch, cout, pixels]),
     });
     return out;
   }
   if (batch > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
-  // Unused bindings take any read-only tensor (the weight).
-  const bindings = { x, weight, bias: bias ?? weight, residual: residual ?? weight, film: film?.film ?? weight, out };
-  const constants = { HAS_BIAS: bias ? 1 : 0, RESIDUAL: residual ? 1 : 0, NORM: norm ? 1 : 0, FILM: film ? 1 : 0 };
-  const uniforms = { cin, cout, pixels, ...(film ? filmRowUniforms(op, film, batch, cin) : NO_FILM), eps: norm?.eps ?? 0 };
-  const label = `matmul:${variant === 'tiled' ? 'conv1x1_tiled' : 'conv1x1'}${norm ? '+norm' : ''}${film ? '+film' : ''}`;
+  const epilogueBindings = { x, weight, bias: bias ?? weight, residual: residual ?? weight, out };
   if (variant === 'tiled') {
     const pixelBlocks = ceilDiv(pixels, CONV1X1_TILED_PX);
     if (pixelBlocks > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: ${pixels} pixels exceed one dispatch's workgroups per dimension`);
     engine.dispatch({
       kernel: conv1x1TiledKernel,
       dtype,
-      constants,
-      bindings,
-      uniforms,
+      constants: { HAS_BIAS: bias ? 1 : 0, RESIDUAL: residual ? 1 : 0 },
+      bindings: epilogueBindings,
+      uniforms: { cin, cout, pixels },
       workgroups: [pixelBlocks, ceilDiv(cout, CONV1X1_TILED_CO), batch],
-      label,
+      label: 'matmul:conv1x1_tiled',
     });
     return out;
   }
   engine.dispatch({
     kernel: conv1x1Kernel,
     dtype,
-    constants: { WG, CO: CONV1X1_CO, ...constants },
-    bindings,
-    uniforms,
+    constants: { WG, CO: CONV1X1_CO, HAS_BIAS: bias ? 1 : 0, RESIDUAL: residual ? 1 : 0 },
+    bindings: { x, weight, bias: bias ?? weight, residual: residual ?? weight, out },
+    uniforms: { cin, cout, pixels },
     workgroups: [ceilDiv(pixels, 4 * WG), ceilDiv(cout, CONV1X1_CO), batch],
     // 'matmul' in the label: profiles (bench/gpu-report.ts) count 1x1 convs with the matmuls.
-    label,
+    label: 'matmul:conv1x1',
   });
   return out;
 }
-
-/** The conv1x1 bodies' constant sets: bias × residual, and the norm prologue with and without FiLM. */
-const CONV1X1_EPILOGUES = [
-  ...[0, 1].flatMap((HAS_BIAS) => [0, 1].map((RESIDUAL) => ({ HAS_BIAS, RESIDUAL, NORM: 0, FILM: 0 }))),
-  { HAS_BIAS: 0, RESIDUAL: 0, NORM: 1, FILM: 0 }, { HAS_BIAS: 0, RESIDUAL: 0, NORM: 1, FILM: 1 },
-];
 
 export const CONV_VARIANTS: KernelVariantSpec[] = [
   ...bothDTypes(conv3x3Kernel, [{ HAS_BIAS: 0, TRANSPOSE_FLIP: 0, WG }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, WG }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 1, WG }]),
@@ -439,6 +421,6 @@ export const CONV_VARIANTS: KernelVariantSpec[] = [
   ...bothDTypes(depthwise3x3TiledKernel, [{ FLIP: 0 }, { FLIP: 1 }, ...[0, 1].flatMap((FILM) => [0, 1].map((SILU) => ({ NORM: 1, FILM, SILU })))]),
   ...bothDTypes(conv3x3NormHeadKernel, [{ WG }]),
   ...bothDTypes(conv3x3PairKernel, [{ WG }]),
-  ...bothDTypes(conv1x1Kernel, CONV1X1_EPILOGUES.map((e) => ({ WG, CO: CONV1X1_CO, ...e }))),
-  ...bothDTypes(conv1x1TiledKernel, CONV1X1_EPILOGUES),
+  ...bothDTypes(conv1x1Kernel, [0, 1].flatMap((HAS_BIAS) => [0, 1].map((RESIDUAL) => ({ WG, CO: CONV1X1_CO, HAS_BIAS, RESIDUAL })))),
+  ...bothDTypes(conv1x1TiledKernel, [0, 1].flatMap((HAS_BIAS) => [0, 1].map((RESIDUAL) => ({ HAS_BIAS, RESIDUAL })))),
 ];
