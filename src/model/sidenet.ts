@@ -230,14 +230,18 @@ export class SideNetModel implements VelocityCorrector {
   private runFused(input: Tensor, films: FilmTable, h: ArrayLike<number>, copies = 1): Tensor {
     const { engine, arch } = this;
     let x = input;
+    // A last residual block that fits the fused kernels writes the head's SiLU(RMSNorm(x)).
+    const headActivated = arch.attnBlock !== arch.blocks - 1 && residualBlockFits(arch.channels);
     for (let i = 0; i < arch.blocks; i++) {
-      const next = i === arch.attnBlock ? this.attentionBlockFused(i, x, films) : this.residualBlockFused(i, x, films, i === 0 ? copies : 1);
+      const next = i === arch.attnBlock
+        ? this.attentionBlockFused(i, x, films)
+        : this.residualBlockFused(i, x, films, i === 0 ? copies : 1, headActivated && i === arch.blocks - 1);
       x.dispose();
       x = next;
     }
     if (films.owned) films.film.dispose();
     const hScale = engine.upload(h, [h.length], this.dtype);
-    const delta = conv3x3NormHead(engine, x, this.w('output_conv.weight'), this.w('output_conv.bias'), hScale, RMS_EPS);
+    const delta = conv3x3NormHead(engine, x, this.w('output_conv.weight'), this.w('output_conv.bias'), hScale, RMS_EPS, { inputActivated: headActivated });
     hScale.dispose();
     x.dispose();
     return delta;
@@ -284,9 +288,10 @@ export class SideNetModel implements VelocityCorrector {
    * per pixel in registers; DW2 → PW2 + bias + residual), else four: DW1 with the norm on load,
    * PW1, DW2 with norm+FiLM+SiLU on load, PW2 with bias and residual. x holding `copies` copies
    * of its images (one per offset): the part before the FiLM runs on the first copy only and the
-   * FiLM writes every copy under its own rows.
+   * FiLM writes every copy under its own rows. headActivation (fused kernels only): the output
+   * is the head's SiLU(RMSNorm(block output)).
    */
-  private residualBlockFused(i: number, x: Tensor, films: FilmTable, copies: number): Tensor {
+  private residualBlockFused(i: number, x: Tensor, films: FilmTable, copies: number, headActivation = false): Tensor {
     const { engine } = this;
     const p = `blocks.${i}.`;
     const [rows, ...image] = x.shape;
@@ -295,7 +300,7 @@ export class SideNetModel implements VelocityCorrector {
     let activated: Tensor;
     if (residualBlockFits(this.arch.channels)) {
       activated = residualBlockIn(engine, source, this.w(p + 'conv1_dw.weight'), this.w(p + 'conv1_pw.weight'), film, { eps: RMS_EPS, copies });
-      const out = residualBlockOut(engine, activated, this.w(p + 'conv2_dw.weight'), this.w(p + 'conv2_pw.weight'), this.w(p + 'conv2_pw.bias'), x);
+      const out = residualBlockOut(engine, activated, this.w(p + 'conv2_dw.weight'), this.w(p + 'conv2_pw.weight'), this.w(p + 'conv2_pw.bias'), x, headActivation ? { headActivation: { eps: RMS_EPS } } : {});
       activated.dispose();
       return out;
     }

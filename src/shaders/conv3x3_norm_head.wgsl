@@ -6,6 +6,8 @@
 // (conv3x3_taps.wgsl): a first pass over the channels sums x² at the 3x10 input window, so each
 // input pixel's statistic is computed once per thread (30 per 8 outputs, not 9 per output); a
 // second normalises, activates (one exp per window value and channel) and convolves.
+// NORM_SILU = false: x is already SiLU(RMSNorm(·)) (the last residual block wrote it so), only
+// the conv, bias and scale remain.
 
 struct Params {
   channels: u32,
@@ -24,6 +26,7 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> out: array<T>;
 
 override WG: u32 = 64;
+override NORM_SILU: bool = true;
 
 fn load(at: u32, c: Cols10, inside: bool) -> Row10 {
   let z4 = vec4<f32>(0.0);
@@ -68,21 +71,27 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
 
   // Pass 1: Σ_c x² at the window (zeros outside the image; their factor meets zero inputs).
   let zero = Row10(vec4<f32>(0.0), vec4<f32>(0.0), vec2<f32>(0.0));
-  var sq0 = zero;
-  var sq1 = zero;
-  var sq2 = zero;
-  for (var c = 0u; c < params.channels; c++) {
-    let plane = imageBase + c * hw;
-    let r0 = load(plane + row0, cols, in0);
-    let r1 = load(plane + row1, cols, true);
-    let r2 = load(plane + row2, cols, in2);
-    sq0 = addRow10(sq0, mulRow10(r0, r0));
-    sq1 = addRow10(sq1, mulRow10(r1, r1));
-    sq2 = addRow10(sq2, mulRow10(r2, r2));
+  let one = Row10(vec4<f32>(1.0), vec4<f32>(1.0), vec2<f32>(1.0));
+  var inv0 = one;
+  var inv1 = one;
+  var inv2 = one;
+  if (NORM_SILU) {
+    var sq0 = zero;
+    var sq1 = zero;
+    var sq2 = zero;
+    for (var c = 0u; c < params.channels; c++) {
+      let plane = imageBase + c * hw;
+      let r0 = load(plane + row0, cols, in0);
+      let r1 = load(plane + row1, cols, true);
+      let r2 = load(plane + row2, cols, in2);
+      sq0 = addRow10(sq0, mulRow10(r0, r0));
+      sq1 = addRow10(sq1, mulRow10(r1, r1));
+      sq2 = addRow10(sq2, mulRow10(r2, r2));
+    }
+    inv0 = inverseRms(sq0);
+    inv1 = inverseRms(sq1);
+    inv2 = inverseRms(sq2);
   }
-  let inv0 = inverseRms(sq0);
-  let inv1 = inverseRms(sq1);
-  let inv2 = inverseRms(sq2);
 
   // Pass 2: SiLU(x · invRms) (0 outside the image, as SiLU(0) = 0) through the taps.
   var acc0 = Acc8(vec4<f32>(0.0), vec4<f32>(0.0));
@@ -91,9 +100,14 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_index) l
   var acc3 = acc0;
   for (var c = 0u; c < params.channels; c++) {
     let plane = imageBase + c * hw;
-    let a0 = silu(mulRow10(load(plane + row0, cols, in0), inv0));
-    let a1 = silu(mulRow10(load(plane + row1, cols, true), inv1));
-    let a2 = silu(mulRow10(load(plane + row2, cols, in2), inv2));
+    var a0 = load(plane + row0, cols, in0);
+    var a1 = load(plane + row1, cols, true);
+    var a2 = load(plane + row2, cols, in2);
+    if (NORM_SILU) {
+      a0 = silu(mulRow10(a0, inv0));
+      a1 = silu(mulRow10(a1, inv1));
+      a2 = silu(mulRow10(a2, inv2));
+    }
     acc0 = tapRow8(tapRow8(tapRow8(acc0, taps(co0, c, 0u), a0), taps(co0, c, 1u), a1), taps(co0, c, 2u), a2);
     acc1 = tapRow8(tapRow8(tapRow8(acc1, taps(co0 + 1u, c, 0u), a0), taps(co0 + 1u, c, 1u), a1), taps(co0 + 1u, c, 2u), a2);
     acc2 = tapRow8(tapRow8(tapRow8(acc2, taps(co0 + 2u, c, 0u), a0), taps(co0 + 2u, c, 1u), a1), taps(co0 + 2u, c, 2u), a2);

@@ -5,12 +5,16 @@
 // pointwise()): one invocation per 4 adjacent output pixels of one image row and all C channels;
 // the depthwise results of all channels go to the private dw array, pointwise() reads it with
 // workgroup-uniform weight loads.
+// HEAD_ACT (the SideNet's last block): out = SiLU(RMSNorm(that sum)) over the channels, the head's
+// activation computed once per pixel here instead of per tap in the head's conv.
 
 struct Params {
   height: u32,
   width: u32,
   chunks: u32,   // ceil(width / 4)
   count: u32,    // batch * height * chunks
+  eps: f32,      // HEAD_ACT's RMSNorm
+  channels: u32, // C, as a uniform: HEAD_ACT's loop bound (a const bound gets unrolled: slow compiles)
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -23,8 +27,11 @@ struct Params {
 
 // DW2 of this invocation's 4 pixels, all channels (read by pointwise()).
 var<private> dw: array<vec4<f32>, C>;
+// HEAD_ACT: the block's output, all channels, until their RMS is known.
+var<private> sums: array<vec4<f32>, C>;
 
 override WG: u32 = 64;
+override HEAD_ACT: bool = false;
 
 @compute @workgroup_size(WG)
 fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>,
@@ -71,13 +78,30 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
   let rowAt = u32(y) * params.width;
   let xv = vec4<u32>(x0) + vec4<u32>(0u, 1u, 2u, 3u);
   let columns = min(xv, vec4<u32>(params.width - 1u));
+  var sumSq = vec4<f32>(0.0);
   for (var co = 0u; co < C; co++) {
     let plane = imageBase + co * hw + rowAt;
     let at = columns + vec4<u32>(plane);
     let r = vec4<f32>(f32(residual[at.x]), f32(residual[at.y]), f32(residual[at.z]), f32(residual[at.w]));
     let value = pointwise(co * C) + f32(bias[co]) + r;
-    for (var j = 0u; j < 4u; j++) {
-      if (xv[j] < params.width) { out[plane + xv[j]] = T(value[j]); }
+    if (HEAD_ACT) {
+      sums[co] = value;
+      sumSq += value * value;
+    } else {
+      for (var j = 0u; j < 4u; j++) {
+        if (xv[j] < params.width) { out[plane + xv[j]] = T(value[j]); }
+      }
+    }
+  }
+  if (HEAD_ACT) {
+    let inverseRms = inverseSqrt(sumSq / f32(C) + params.eps);
+    for (var co = 0u; co < params.channels; co++) {
+      let plane = imageBase + co * hw + rowAt;
+      let v = sums[co] * inverseRms;
+      let value = v / (1.0 + exp(-v));
+      for (var j = 0u; j < 4u; j++) {
+        if (xv[j] < params.width) { out[plane + xv[j]] = T(value[j]); }
+      }
     }
   }
 }

@@ -5,6 +5,7 @@ import { expectClose, F16_TOL, roundToF16, type Tolerance } from '../helpers/com
 import { testEngine } from '../helpers/engine.js';
 import { Rng } from '../helpers/random.js';
 import { residualBlockInRef, residualBlockOutRef } from '../reference/residual-block.js';
+import { normActRef } from '../reference/sidenet-conv.js';
 
 // f32 accumulation of 9 depthwise taps then C <= 64 pointwise products of O(1) terms (weights
 // scaled by the fan-in), and a second RMSNorm; f64 reference.
@@ -71,7 +72,7 @@ for (const dtype of ['f32', 'f16'] as const) {
   });
 
   describe(`residualBlockOut (${dtype}; f16 skipped where the adapter lacks shader-f16)`, () => {
-    it('equals residual + bias + PW2(DW2(a)) on C in {4, 8, 17, 32, 64} and ragged images', async (ctx) => {
+    it('equals residual + bias + PW2(DW2(a)) (and its head activation) on C in {4, 8, 17, 32, 64} and ragged images', async (ctx) => {
       const engine = await f16Engine(dtype, ctx);
       if (!engine) return;
       const rng = new Rng(dtype === 'f32' ? 227 : 229);
@@ -88,8 +89,16 @@ for (const dtype of ['f32', 'f16'] as const) {
         );
         expect(out.dtype).toBe(dtype);
         expect(out.shape).toEqual(shape);
-        expectClose(await out.read(), residualBlockOutRef({ data: a, shape }, dw, pw, bias, residual), tol, `[${shape}]`);
+        const want = residualBlockOutRef({ data: a, shape }, dw, pw, bias, residual);
+        expectClose(await out.read(), want, tol, `[${shape}]`);
         out.dispose();
+        // The last block's variant: the head's SiLU(RMSNorm(·)) of the same sum.
+        const activated = residualBlockOut(
+          engine, engine.upload(a, shape, dtype), engine.upload(dw, [channels, 1, 3, 3], dtype), engine.upload(pw, [channels, channels, 1, 1], dtype),
+          engine.upload(bias, [channels], dtype), engine.upload(residual, shape, dtype), { headActivation: { eps: EPS } },
+        );
+        expectClose(await activated.read(), normActRef({ data: want, shape }, EPS, undefined, true).data, tol, `[${shape}] head activation`);
+        activated.dispose();
       }
     });
   });

@@ -5,6 +5,7 @@ import { expectClose, F16_TOL, roundToF16, type Tolerance } from '../helpers/com
 import { testEngine } from '../helpers/engine.js';
 import { Rng } from '../helpers/random.js';
 import { conv3x3NormHeadRef, conv3x3PairRef, depthwise3x3NormedRef } from '../reference/sidenet-conv.js';
+import { conv3x3Ref } from '../reference/conv.js';
 
 // f32 accumulation of up to 9·C products of O(1) terms (weights scaled by the fan-in); f64 reference.
 const F32_TOL: Tolerance = { atol: 3e-5, rtol: 2e-4 };
@@ -140,6 +141,14 @@ for (const kernels of ['cpu', 'gpu'] as const) {
             engine, engine.upload(x, shape, dtype), engine.upload(weight, [cout, channels, 3, 3], dtype), engine.upload(bias, [cout], dtype), engine.upload(scale, [batch], dtype), EPS,
           );
           expectClose(await out.read(), conv3x3NormHeadRef({ data: x, shape }, weight, bias, scale, EPS), tol, `[${shape}] -> ${cout}`);
+          // Input already activated (the last fused residual block wrote SiLU(RMSNorm(·))).
+          const plain = conv3x3NormHead(
+            engine, engine.upload(x, shape, dtype), engine.upload(weight, [cout, channels, 3, 3], dtype), engine.upload(bias, [cout], dtype), engine.upload(scale, [batch], dtype), EPS,
+            { inputActivated: true },
+          );
+          const convolved = conv3x3Ref({ data: x, shape }, weight, cout, bias);
+          const perImage = convolved.length / batch;
+          expectClose(await plain.read(), convolved.map((v, i) => v * scale[Math.floor(i / perImage)]), tol, `[${shape}] -> ${cout}, input activated`);
         }
       });
 

@@ -247,9 +247,10 @@ function depthwiseTiled(engine: Engine, op: string, dtype: StorageDType, binding
 /**
  * The SideNet's head: outScale[b] · conv3x3(SiLU(rmsNorm(x)), weight, bias). x [B, C, H, W],
  * weight [Cout, C, 3, 3], bias [Cout], outScale [B] -> [B, Cout, H, W]. Meant for few output
- * channels: every invocation computes the norms of its 3x10 input window.
+ * channels: every invocation computes the norms of its 3x10 input window. inputActivated: x is
+ * already SiLU(rmsNorm(·)) (residualBlockOut's headActivation), only the conv, bias and scale run.
  */
-export function conv3x3NormHead(engine: Engine, x: Tensor, weight: Tensor, bias: Tensor, outScale: Tensor, eps = 1e-5): Tensor {
+export function conv3x3NormHead(engine: Engine, x: Tensor, weight: Tensor, bias: Tensor, outScale: Tensor, eps = 1e-5, options: { inputActivated?: boolean } = {}): Tensor {
   const op = 'conv3x3NormHead';
   const dtype = floatDType(op, x, weight, bias, outScale);
   expectRank(op, 'x', x, 4);
@@ -259,14 +260,15 @@ export function conv3x3NormHead(engine: Engine, x: Tensor, weight: Tensor, bias:
   expectShape(op, 'bias', bias, [cout]);
   expectShape(op, 'outScale', outScale, [batch]);
   const out = engine.empty([batch, cout, height, width], dtype);
+  const normSilu = options.inputActivated ? 0 : 1;
   if (!usesCpuKernels(engine)) {
-    dispatchConv3x3Tiled(engine, op, dtype, { x, x2: x, weight, bias, outScale, out }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, NORM_SILU: 1, OUT_SCALE: 1 }, wholeImages({ cin: channels, ca: channels, cout, height, width, batch, copies: 1, eps }));
+    dispatchConv3x3Tiled(engine, op, dtype, { x, x2: x, weight, bias, outScale, out }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, NORM_SILU: normSilu, OUT_SCALE: 1 }, wholeImages({ cin: channels, ca: channels, cout, height, width, batch, copies: 1, eps }));
     return out;
   }
   engine.dispatch({
     kernel: conv3x3NormHeadKernel,
     dtype,
-    constants: { WG },
+    constants: { WG, NORM_SILU: normSilu },
     bindings: { x, weight, bias, outScale, out },
     uniforms: { channels, cout, height, width, xGroups: ceilDiv(width, 8), eps },
     workgroups: [ceilDiv(height * ceilDiv(width, 8), WG), ceilDiv(cout, 4), batch],
@@ -414,12 +416,12 @@ export const CONV_VARIANTS: KernelVariantSpec[] = [
     { HAS_BIAS: 0, TRANSPOSE_FLIP: 0 }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0 }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 1 },
     { HAS_BIAS: 0, TRANSPOSE_FLIP: 0, UPSAMPLE: 1 }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, UPSAMPLE: 1 },
     // The SideNet's head and input conv (conv3x3NormHead, conv3x3Pair on the GPU profile).
-    { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, NORM_SILU: 1, OUT_SCALE: 1 }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 0, PAIR: 1 },
+    { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, NORM_SILU: 1, OUT_SCALE: 1 }, { HAS_BIAS: 1, TRANSPOSE_FLIP: 0, NORM_SILU: 0, OUT_SCALE: 1 }, { HAS_BIAS: 0, TRANSPOSE_FLIP: 0, PAIR: 1 },
   ]),
   ...bothDTypes(depthwise3x3Kernel, [{ FLIP: 0, WG }, { FLIP: 1, WG }]),
   ...bothDTypes(depthwise3x3NormKernel, [0, 1].flatMap((FILM) => [0, 1].map((SILU) => ({ WG, FILM, SILU })))),
   ...bothDTypes(depthwise3x3TiledKernel, [{ FLIP: 0 }, { FLIP: 1 }, ...[0, 1].flatMap((FILM) => [0, 1].map((SILU) => ({ NORM: 1, FILM, SILU })))]),
-  ...bothDTypes(conv3x3NormHeadKernel, [{ WG }]),
+  ...bothDTypes(conv3x3NormHeadKernel, [0, 1].map((NORM_SILU) => ({ WG, NORM_SILU }))),
   ...bothDTypes(conv3x3PairKernel, [{ WG }]),
   ...bothDTypes(conv1x1Kernel, [0, 1].flatMap((HAS_BIAS) => [0, 1].map((RESIDUAL) => ({ WG, CO: CONV1X1_CO, HAS_BIAS, RESIDUAL })))),
   ...bothDTypes(conv1x1TiledKernel, [0, 1].flatMap((HAS_BIAS) => [0, 1].map((RESIDUAL) => ({ HAS_BIAS, RESIDUAL })))),

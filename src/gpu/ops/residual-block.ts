@@ -111,11 +111,20 @@ export function residualBlockIn(engine: Engine, x: Tensor, dwWeight: Tensor, pwW
   return out;
 }
 
+export interface ResidualBlockOutOptions {
+  /**
+   * Write SiLU(RMSNorm(block output)) instead of the output (over channels, this eps): the
+   * SideNet's head activation, once per pixel, for a last block nothing else reads.
+   */
+  headActivation?: { eps: number };
+}
+
 /**
  * out = residual + bias + PW2(DW2(a)): a, residual [B, C, H, W] (C <= 64), dwWeight [C, 1, 3, 3]
- * (zero padding of a, no bias), pwWeight [C, C, 1, 1], bias [C] -> [B, C, H, W].
+ * (zero padding of a, no bias), pwWeight [C, C, 1, 1], bias [C] -> [B, C, H, W]
+ * (or its head activation, see ResidualBlockOutOptions).
  */
-export function residualBlockOut(engine: Engine, a: Tensor, dwWeight: Tensor, pwWeight: Tensor, bias: Tensor, residual: Tensor): Tensor {
+export function residualBlockOut(engine: Engine, a: Tensor, dwWeight: Tensor, pwWeight: Tensor, bias: Tensor, residual: Tensor, options: ResidualBlockOutOptions = {}): Tensor {
   const op = 'residualBlockOut';
   const dtype = floatDType(op, a, dwWeight, pwWeight, bias, residual);
   const [batch, channels, height, width] = checkInput(op, 'a', a);
@@ -128,11 +137,11 @@ export function residualBlockOut(engine: Engine, a: Tensor, dwWeight: Tensor, pw
   engine.dispatch({
     kernel: blockKernel('out', channels),
     dtype,
-    constants: { WG },
+    constants: { WG, HEAD_ACT: options.headActivation ? 1 : 0 },
     bindings: { a, dwWeight, pwWeight, bias, residual, out },
-    uniforms: { height, width, chunks, count },
+    uniforms: { height, width, chunks, count, eps: options.headActivation?.eps ?? 0, channels },
     workgroups: grid(engine, ceilDiv(count, WG)),
-    label: op,
+    label: options.headActivation ? `${op}+headActivation` : op,
   });
   return out;
 }
@@ -144,4 +153,7 @@ export function residualBlockOut(engine: Engine, a: Tensor, dwWeight: Tensor, pw
 const LISTED_CHANNELS = [4, 8, 16, 32, 64];
 
 export const RESIDUAL_BLOCK_VARIANTS: KernelVariantSpec[] = LISTED_CHANNELS.flatMap((channels) =>
-  (['in', 'out'] as const).flatMap((role) => bothDTypes(blockKernel(role, channels), [{ WG }])));
+  [
+    ...bothDTypes(blockKernel('in', channels), [{ WG }]),
+    ...bothDTypes(blockKernel('out', channels), [0, 1].map((HEAD_ACT) => ({ WG, HEAD_ACT }))),
+  ]);
