@@ -4,9 +4,10 @@
  * of ours + the PyTorch peer (tools/reference/bench_torch_gpu.py) that the device bundle's
  * run.sh writes. No GPU needed here: run.sh merges after both benches have finished.
  */
+import { residualBlockFits } from '../src/gpu/ops/residual-block.js';
 import type { SideNetArch, SitArch } from '../src/model/weights.js';
 import type { PhaseMs, SplitResult } from './sampler-split.js';
-import { sideNetFlops, sitFlops } from './random-models.js';
+import { baSideNetImages, sideNetFlops, sitFlops } from './random-models.js';
 
 export type Precision = 'f32' | 'f16';
 
@@ -42,11 +43,13 @@ export function publishedPeak(adapterName: string): Peak | undefined {
 }
 
 /** Kernel groups that do the arithmetic; norms, copies and elementwise kernels are 'other'. */
-export type KernelGroup = 'matmul' | 'attention' | 'conv3x3' | 'depthwise' | 'other';
+export type KernelGroup = 'matmul' | 'attention' | 'conv3x3' | 'depthwise' | 'residualBlock' | 'other';
 
 export function kernelGroup(label: string): KernelGroup {
   // Before 'matmul': the SideNet's attention on GPUs is two matmuls labelled matmulAttention.*.
   if (label.includes('ttention')) return 'attention';
+  // The SideNet's fused residual-block halves (depthwise 3×3 and 1×1 conv in one kernel).
+  if (label.includes('residualBlock')) return 'residualBlock';
   if (label.includes('matmul') || label.includes('linear')) return 'matmul';
   if (label.includes('depthwise')) return 'depthwise';
   if (label.includes('conv3x3')) return 'conv3x3';
@@ -58,30 +61,38 @@ export function kernelGroup(label: string): KernelGroup {
  * N steps on `images` images (no CFG): the backbone's Linears and attention (one forward per
  * NFE); the SideNet's 1×1 convs, attention, depthwise and 3×3 convs over its image-offsets per
  * NFE (N forward probes of 3 offsets, N − 1 backward probes of 1; the fused graph runs the input
- * conv once per image per probe). The SideNet's small conditioning Linears are left out.
+ * conv and block 0's DW1 and PW1 once per image per probe, and residual blocks of C <= 64 as the
+ * residualBlock kernels). The SideNet's small conditioning Linears are left out.
  */
 export function groupFlops(sit: SitArch, side: SideNetArch, images: number, nfe: number, fusedSideNet: boolean): Record<'backbone' | 'sidenet', Partial<Record<KernelGroup, number>>> {
   const T = (sit.inputSize / sit.patch) ** 2;
   const backboneAttention = 2 * images * sit.depth * 2 * T * T * sit.hidden;
   const C = side.channels;
   const P = sit.inputSize * sit.inputSize;
-  const imageOffsets = (images * (3 * nfe + (nfe - 1))) / nfe;
-  const inputImages = fusedSideNet ? (images * (2 * nfe - 1)) / nfe : imageOffsets;
+  const { imageOffsets, sharedImages } = baSideNetImages(images, nfe, fusedSideNet);
   const residualBlocks = side.blocks - 1;
+  // Block 0's DW1 and PW1 (before its FiLM) run on the shared images when it is a residual block.
+  const preFilmHalves = { imageOffsets: 2 * residualBlocks - (side.attnBlock === 0 ? 0 : 1), shared: side.attnBlock === 0 ? 0 : 1 };
+  const halves = (perHalf: number) => perHalf * (imageOffsets * preFilmHalves.imageOffsets + sharedImages * preFilmHalves.shared);
+  // The fused graph runs residual blocks of C <= 64 as two kernels of depthwise + 1×1 each.
+  const blockKernels = fusedSideNet && residualBlockFits(C);
+  const blockPointwise = halves(2 * C * C * P);
+  const blockDepthwise = halves(2 * 9 * C * P);
   return {
     backbone: { attention: backboneAttention, matmul: sitFlops(sit, images) - backboneAttention },
     sidenet: {
-      matmul: 2 * imageOffsets * (residualBlocks * 2 * C * C * P + 4 * C * C * P),
+      matmul: (blockKernels ? 0 : blockPointwise) + 2 * imageOffsets * 4 * C * C * P,
       attention: 2 * imageOffsets * 2 * P * P * C,
-      depthwise: 2 * imageOffsets * residualBlocks * 2 * 9 * C * P,
-      conv3x3: 2 * 9 * P * (inputImages * 2 * side.latentChannels * C + imageOffsets * C * side.latentChannels),
+      ...(blockKernels ? { residualBlock: blockPointwise + blockDepthwise } : { depthwise: blockDepthwise }),
+      conv3x3: 2 * 9 * P * (sharedImages * 2 * side.latentChannels * C + imageOffsets * C * side.latentChannels),
     },
   };
 }
 
 /** Whole-network FLOPs per NFE: one backbone forward, the SideNet's image-offsets. */
-export function phaseFlops(sit: SitArch, side: SideNetArch, images: number, nfe: number): { backbone: number; sidenet: number } {
-  return { backbone: sitFlops(sit, images), sidenet: sideNetFlops(side, (images * (3 * nfe + (nfe - 1))) / nfe, sit.inputSize, sit.inputSize) };
+export function phaseFlops(sit: SitArch, side: SideNetArch, images: number, nfe: number, fusedSideNet: boolean): { backbone: number; sidenet: number } {
+  const { imageOffsets, sharedImages } = baSideNetImages(images, nfe, fusedSideNet);
+  return { backbone: sitFlops(sit, images), sidenet: sideNetFlops(side, imageOffsets, sit.inputSize, sit.inputSize, sharedImages) };
 }
 
 export interface KernelRate {

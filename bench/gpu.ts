@@ -126,7 +126,7 @@ for (const dtype of dtypes) {
         const p = split.profiled;
         const peakTflops = dtype === 'f16' ? peak?.f16 : peak?.f32;
         const kernels = kernelRates(p.kernels, groupFlops(sit, side, batch, nfe, sidenet.fused), peakTflops);
-        const flops = phaseFlops(sit, side, batch, nfe);
+        const flops = phaseFlops(sit, side, batch, nfe, sidenet.fused);
         const result: GpuCase = {
           model: `SiT-${size}/2`, dtype, batch, nfe, wallPerNfe: split.wallPerNfe, profiled: { backbone: p.backbone, sidenet: p.sidenet, solver: p.solver }, ablation: split.ablation,
           sidenetQuadShare: (p.sidenet + p.solver) / (p.backbone + p.sidenet + p.solver), peakBytes: engine.poolStats().peakBytes,

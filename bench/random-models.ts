@@ -174,18 +174,35 @@ export function sitFlops(arch: SitArch, batch: number): number {
 /**
  * FLOPs (2 per multiply-add) of one SideNet forward of `images` image-offsets at H×W: input
  * conv, residual blocks (two depthwise 3×3, two 1×1), the attention block (qkv, two H·W × H·W
- * products, proj), output conv and the embeddings.
+ * products, proj), output conv and the embeddings. `sharedImages` (default `images`): the images
+ * the offset-independent part runs on — the input conv and, when block 0 is a residual block,
+ * its DW1 and PW1 (before its FiLM); the fused graph runs them once per probe image.
  */
-export function sideNetFlops(arch: SideNetArch, images: number, height = 32, width = 32): number {
+export function sideNetFlops(arch: SideNetArch, images: number, height = 32, width = 32, sharedImages = images): number {
   const C = arch.channels;
   const E = arch.embed;
   const P = height * width;
-  let mac = 2 * arch.latentChannels * C * 9 * P + C * arch.latentChannels * 9 * P;
+  const preFilm = C * C * P + C * 9 * P;
+  let mac = C * arch.latentChannels * 9 * P;
+  let sharedMac = 2 * arch.latentChannels * C * 9 * P;
   for (let i = 0; i < arch.blocks; i++) {
     if (i === arch.attnBlock) mac += 4 * C * C * P + 2 * P * P * C;
-    else mac += 2 * C * C * P + 2 * C * 9 * P;
+    else if (i === 0) {
+      sharedMac += preFilm;
+      mac += preFilm;
+    } else mac += 2 * preFilm;
     mac += E * 2 * C;
   }
   mac += 2 * (256 * E + E * E) + 4 * E * E;
-  return 2 * images * mac;
+  return 2 * (images * mac + sharedImages * sharedMac);
+}
+
+/**
+ * BA-solver's SideNet images per NFE for B' images per network call: image-offsets (N forward
+ * probes of 3 offsets, N − 1 backward probes of 1) and, for the fused graph, the distinct probe
+ * images that the offset-independent part runs on (N + N − 1 probes).
+ */
+export function baSideNetImages(images: number, nfe: number, fused: boolean): { imageOffsets: number; sharedImages: number } {
+  const imageOffsets = (images * (3 * nfe + (nfe - 1))) / nfe;
+  return { imageOffsets, sharedImages: fused ? (images * (2 * nfe - 1)) / nfe : imageOffsets };
 }

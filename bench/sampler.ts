@@ -37,7 +37,7 @@ import { biAnchorRule, SamplerRun, timeGrid } from '../src/solver/index.js';
 import { median } from './core.js';
 import { groupFlops, kernelGroup, type KernelGroup } from './gpu-report.js';
 import { countCalls, measureSplit, phased, type SplitResult } from './sampler-split.js';
-import { randomSideNet, randomSit, Rng, sideNetArch, sideNetFlops, sitArch, sitFlops, type SitSize } from './random-models.js';
+import { baSideNetImages, randomSideNet, randomSit, Rng, sideNetArch, sideNetFlops, sitArch, sitFlops, type SitSize } from './random-models.js';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const sizes = (args.sizes ?? 'S,B').split(',') as SitSize[];
@@ -181,13 +181,13 @@ const load1 = os.loadavg();
 
 /**
  * Arithmetic per NFE: one backbone forward of B' images (2B with CFG) against the SideNet's
- * image-offsets per NFE: N forward probes of 3 offsets and N − 1 backward probes of 1.
+ * image-offsets per NFE (baSideNetImages), its offset-independent part once per probe image when fused.
  */
 function flopsPerNfe(r: Result): { backbone: number; sidenet: number } {
   const images = r.cfg !== 1 ? 2 * r.batch : r.batch;
   return {
     backbone: sitFlops(sitArch(r.size), images),
-    sidenet: sideNetFlops(sideNetArch(), (images * (3 * r.nfe + (r.nfe - 1))) / r.nfe),
+    sidenet: (({ imageOffsets, sharedImages }) => sideNetFlops(sideNetArch(), imageOffsets, 32, 32, sharedImages))(baSideNetImages(images, r.nfe, r.sidenetGraph === 'fused')),
   };
 }
 /** FLOPs per NFE by kernel group for a result's shapes and SideNet graph (bench/gpu-report.ts). */

@@ -18,7 +18,7 @@
  */
 import { Engine, sample, SideNetModel, SitModel } from '../../src/index.js';
 import { formatTable, type Sample } from '../core.js';
-import { randomSideNet, randomSit, SIT_CONFIGS, sideNetArch, sideNetFlops, sitArch, sitFlops, type SitSize } from '../random-models.js';
+import { baSideNetImages, randomSideNet, randomSit, SIT_CONFIGS, sideNetArch, sideNetFlops, sitArch, sitFlops, type SitSize } from '../random-models.js';
 import { measureSplit, phased, splitSamples, SPLIT_RATIOS, type SplitResult } from '../sampler-split.js';
 
 const HELP = `sizes=S,B,L,XL    random-weight SiT sizes at 256 px; 'none' skips them
@@ -311,11 +311,10 @@ async function runCases(engine: Engine, pair: ModelPair, settings: Settings, rep
         });
         timed.latent.dispose();
         const images = settings.cfg !== 1 ? 2 * batch : batch;
-        // BA-solver's SideNet image-offsets per NFE: N forward probes of 3 offsets, N − 1 backward probes of 1.
-        const sideImages = (images * (3 * nfe + nfe - 1)) / nfe;
+        const { imageOffsets, sharedImages } = baSideNetImages(images, nfe, pair.sidenet.fused);
         report.results.push({
           case: name, model: pair.name, kind: pair.kind, batch, nfe, cfg: settings.cfg, latent, ...pair.extra, setupMs: pair.setupMs,
-          gflopPerNfe: { backbone: sitFlops(pair.sit.arch, images) / 1e9, sidenet: sideNetFlops(pair.sidenet.arch, sideImages, H, H) / 1e9 },
+          gflopPerNfe: { backbone: sitFlops(pair.sit.arch, images) / 1e9, sidenet: sideNetFlops(pair.sidenet.arch, imageOffsets, H, H, sharedImages) / 1e9 },
           perNfeMs: {
             wall: split.wallPerNfe, gpu: gpuMs / nfe, backbone: split.profiled.backbone, sidenet: split.profiled.sidenet, quadrature: split.profiled.solver,
             sidenetAblation: split.ablation?.sidenetPerNfe, euler: split.euler?.perNfe,
