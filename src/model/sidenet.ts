@@ -8,14 +8,18 @@
  * output. A 1×1 conv is a matmul of the weight [Cout, Cin] with each image [Cin, HW].
  *
  * The fused path (default; issue 20: the SideNet ran ~3× less efficiently per FLOP than the
- * backbone, mostly from many small dispatches) goes further, 27 dispatches per probe instead of
- * 57 for the default L = 4: the channel RMSNorm (+FiLM +SiLU) runs inside the depthwise convs'
- * loads, PW2's bias and the residual adds in the 1×1 convs' matmul epilogue, the head's
- * RMSNorm → SiLU → conv → ×h in one kernel, and the input conv of [x, v] (the same for every
- * offset of a probe) once per image, stored for each offset. The conditioning Linears with no
- * nonlinearity between them are folded at construction (t/h mlp.2 into emb_fusion.0, the label
- * table through emb_fusion.0, emb_fusion.2 into every block's FiLM projection, all FiLMs in one
- * Linear). `fused = false` runs the unfused graph, for before/after measurements.
+ * backbone, mostly from many small dispatches) goes further: the channel RMSNorm (+FiLM +SiLU)
+ * runs inside the depthwise convs' loads, PW2's bias and the residual adds in the 1×1 convs'
+ * epilogue, the head's RMSNorm → SiLU → conv → ×h in one kernel, and the input conv of [x, v]
+ * (the same for every offset of a probe) once per image, stored for each offset; so do block 0's
+ * DW1 and PW1, which come before any FiLM. For C <= 64 (the shipped model) a residual block is
+ * two kernels (residual-block.ts) and the last one writes the head's activation. The
+ * conditioning Linears with no nonlinearity between them are folded at construction (t/h mlp.2
+ * into emb_fusion.0, the label table through emb_fusion.0, emb_fusion.2 into every block's FiLM
+ * projection, all FiLMs in one Linear), and a sampling run that announces its probes (plan())
+ * gets the FiLM rows of all of them computed in one batch. Dispatches per probe for L = 4: 57
+ * unfused; fused 18 (C = 256) or 12 (C = 32), plus 9 for the conditioning of an unplanned probe.
+ * `fused = false` runs the unfused graph, for before/after measurements.
  */
 import type { Engine } from '../gpu/engine.js';
 import { ShapeError } from '../gpu/errors.js';
