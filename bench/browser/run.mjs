@@ -6,7 +6,7 @@
 //   node bench/browser/run.mjs [--pages=latency,ort] [--sizes=...] [--warmup=1] [--repeats=1]
 //     latency page: [--batches=1] [--nfe=2] [--cfg=1] [--ablation] [--euler=0] [--shipped=0] [--models=DIR]
 //                   [--frames=12]
-//     ORT page:     [--batch=1] [--only=ours|ort] [--profile] [--autotune]
+//     ORT page:     [--batch=1] [--only=ours|ort] [--profile] [--autotune] [--load=0|1|both]
 //     [--report=out/bench/browser-report]
 //
 // Defaults are small so the whole command takes a few minutes on SwiftShader: latency at
@@ -19,9 +19,11 @@
 // ORT (one GPU device each). --profile: one more forward of ours under the engine's profiler
 // (per-kernel table); --autotune: autotuneMatmul() on the backbone's four Linear shapes first.
 // Times are wall clock in the page per forward, from inputs on the device side to the output
-// read back into JS.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// read back into JS. --load=1 runs each page beside one competing busy process (the spinner of
+// bench/cpu-spin.ts, started before the page and killed after it); --load=both runs every page
+// quiet and then loaded, back to back, and reports each implementation's load/quiet ratio.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import puppeteer from 'puppeteer-core';
@@ -47,6 +49,25 @@ async function launchChromium() {
   });
   return { browser, close: async () => { await browser.close(); rmSync(userDataDir, { recursive: true, force: true }); } };
 }
+
+/** Runs `run` beside one busy-looping process (bench/cpu-spin.ts, plain JS), killed afterwards. */
+async function withCpuLoad(run) {
+  const spinner = readFileSync(join(root, 'bench/cpu-spin.ts'), 'utf8');
+  const child = spawn(process.execPath, ['--input-type=module', '-e', spinner, '--', `--ms=${20 * 60_000}`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    await new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`cpu-spin exited (${code}) before spinning`)));
+      child.stdout.once('data', () => resolve());
+    });
+    return await run();
+  } finally {
+    child.kill('SIGKILL');
+  }
+}
+
+const loadModes = { 0: [false], 1: [true], both: [false, true] }[args.load ?? '0'];
+if (!loadModes) throw new Error(`--load must be 0, 1 or both, got '${args.load}'`);
 
 const median = (v) => {
   const s = [...v].sort((a, b) => a - b);
@@ -95,31 +116,49 @@ async function runOrt(browser, origin) {
   for (const size of sizes) {
     for (const impl of ['ours', 'ort']) {
       if (args.only && args.only !== impl) continue;
-      const page = await browser.newPage();
-      page.on('console', (msg) => {
-        const text = msg.text();
-        if (text.startsWith('__BENCH__ ')) console.log(`  [ort ${size}] ${text.slice(10)}`);
-        else if (/assigned|fallback|not supported|error/i.test(text)) console.log(`  [ort ${size} page] ${text.slice(0, 400)}`);
-      });
-      page.on('pageerror', (err) => console.error('page error:', err.message));
-      await page.goto(`${origin}/index.html`);
-      await page.waitForFunction('window.__ready === true', { timeout: 120_000 });
-      const loadError = await page.evaluate(() => window.__loadError);
-      if (loadError) throw new Error(`page bundle failed to load: ${loadError}`);
-      const isolated = await page.evaluate(() => self.crossOriginIsolated);
-      const req = { size, batch, warmup, repeats, profile: 'profile' in args, autotune: 'autotune' in args, model: `/model/sit-${size}2-b${batch}.onnx`, io: `/model/sit-${size}2-b${batch}.io.json` };
-      const reply = await page.evaluate((r, which) => (which === 'ours' ? window.benchOurs(r) : window.benchOrt(r)), req, impl);
-      results.push({ case: `SiT-${size}/2 b${batch}`, ...reply, crossOriginIsolated: isolated, medianMs: median(reply.timesMs), repeats: reply.timesMs.length });
-      await page.close();
+      for (const loaded of loadModes) {
+        const reply = await (loaded ? withCpuLoad : (f) => f())(() => runOrtPage(browser, origin, size, impl, { batch, warmup, repeats }));
+        results.push({ ...reply, loaded, medianMs: median(reply.timesMs), repeats: reply.timesMs.length });
+      }
     }
   }
   const cases = [...new Set(results.map((r) => r.case))];
+  const pick = (c, ours, loaded) => results.find((r) => r.case === c && (r.impl === 'ours') === ours && r.loaded === loaded);
+  const ms = (r) => (r ? r.medianMs.toFixed(0) : '-');
+  const ratio = (a, b) => (a && b ? `${(a.medianMs / b.medianMs).toFixed(2)}x` : '-');
+  const [first] = loadModes;
   const rows = cases.map((c) => {
-    const o = results.find((r) => r.case === c && r.impl === 'ours');
-    const w = results.find((r) => r.case === c && r.impl !== 'ours');
-    return [c, o ? o.medianMs.toFixed(0) : '-', w ? w.medianMs.toFixed(0) : '-', o && w ? `${(w.medianMs / o.medianMs).toFixed(2)}x` : '-', `${o?.repeats ?? '-'}/${w?.repeats ?? '-'}`];
+    const [o, w] = [pick(c, true, first), pick(c, false, first)];
+    const row = [c, ms(o), ms(w), ratio(w, o), `${o?.repeats ?? '-'}/${w?.repeats ?? '-'}`];
+    if (loadModes.length === 2) {
+      const [oLoaded, wLoaded] = [pick(c, true, true), pick(c, false, true)];
+      row.push(ms(oLoaded), ms(wLoaded), ratio(oLoaded, o), ratio(wLoaded, w));
+    }
+    return row;
   });
-  return { batch, warmup, repeats, adapter: results[0]?.adapter, header: ['case', 'ours ms', 'ort-web ms', 'ort/ours', 'repeats'], rows, results };
+  const header = ['case', `ours ms${first ? ' (loaded)' : ''}`, `ort-web ms${first ? ' (loaded)' : ''}`, 'ort/ours', 'repeats'];
+  if (loadModes.length === 2) header.push('ours +load ms', 'ort-web +load ms', 'ours load/quiet', 'ort-web load/quiet');
+  return { batch, warmup, repeats, load: args.load ?? '0', adapter: results[0]?.adapter, header, rows, results };
+}
+
+/** One fresh page running one implementation's forwards at one size. */
+async function runOrtPage(browser, origin, size, impl, { batch, warmup, repeats }) {
+  const page = await browser.newPage();
+  page.on('console', (msg) => {
+    const text = msg.text();
+    if (text.startsWith('__BENCH__ ')) console.log(`  [ort ${size}] ${text.slice(10)}`);
+    else if (/assigned|fallback|not supported|error/i.test(text)) console.log(`  [ort ${size} page] ${text.slice(0, 400)}`);
+  });
+  page.on('pageerror', (err) => console.error('page error:', err.message));
+  await page.goto(`${origin}/index.html`);
+  await page.waitForFunction('window.__ready === true', { timeout: 120_000 });
+  const loadError = await page.evaluate(() => window.__loadError);
+  if (loadError) throw new Error(`page bundle failed to load: ${loadError}`);
+  const isolated = await page.evaluate(() => self.crossOriginIsolated);
+  const req = { size, batch, warmup, repeats, profile: 'profile' in args, autotune: 'autotune' in args, model: `/model/sit-${size}2-b${batch}.onnx`, io: `/model/sit-${size}2-b${batch}.io.json` };
+  const reply = await page.evaluate((r, which) => (which === 'ours' ? window.benchOurs(r) : window.benchOrt(r)), req, impl);
+  await page.close();
+  return { case: `SiT-${size}/2 b${batch}`, ...reply, crossOriginIsolated: isolated };
 }
 
 /** Fixed-width text table; the first column left-aligned. */

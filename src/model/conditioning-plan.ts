@@ -72,9 +72,10 @@ export class ConditioningPlan {
       }
       end++;
     }
+    const film = this.compute(inputs);
     // The pool defers the old chunk's reuse until the GPU work recorded with it is done.
     this.chunk?.film.dispose();
-    this.chunk = { start, end, film: this.compute(inputs), firstRows };
+    this.chunk = { start, end, film, firstRows };
   }
 }
 

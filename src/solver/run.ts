@@ -190,6 +190,15 @@ export class SamplerRun {
    * step's scratch tensors and `carried()` (tensors kept across steps) are freed.
    */
   async integrate(step: (i: number, x: Tensor, scratch: Scratch) => Tensor, carried: () => (Tensor | undefined)[] = () => []): Promise<Tensor> {
+    try {
+      return await this.integrateSteps(step, carried);
+    } finally {
+      this.probePlan?.dispose();
+      this.probePlan = undefined;
+    }
+  }
+
+  private async integrateSteps(step: (i: number, x: Tensor, scratch: Scratch) => Tensor, carried: () => (Tensor | undefined)[]): Promise<Tensor> {
     const firstNonFinite = nonFiniteFlag(this.engine);
     let x = this.initialState();
     const temps = new Set<Tensor>();
@@ -217,8 +226,6 @@ export class SamplerRun {
       throw err;
     } finally {
       firstNonFinite.dispose();
-      this.probePlan?.dispose();
-      this.probePlan = undefined;
     }
   }
 

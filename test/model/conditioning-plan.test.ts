@@ -37,6 +37,26 @@ describe("ConditioningPlan (a run's SideNet conditioning computed a chunk at a t
     expect(disposed).toEqual([0, 1]);
   });
 
+  it('a failing chunk computation leaves the previous chunk live and in place', () => {
+    const probes = [0.9, 0.6].map((t) => ({ t: [t], offsets: [0.1] }));
+    const disposed: string[] = [];
+    let fail = false;
+    const plan = new ConditioningPlan(probes, [3], 8 << 20, (rows) => {
+      if (fail) throw new Error('device lost');
+      return { dispose: () => disposed.push(`chunk at ${rows.t[0]}`) } as unknown as Tensor;
+    });
+    // 8 MiB rows: one probe per chunk.
+    expect(plan.rows([0.9], [0.1], [3])?.firstRow).toBe(0);
+    fail = true;
+    expect(() => plan.rows([0.6], [0.1], [3])).toThrow(/device lost/);
+    expect(disposed).toEqual([]);
+    fail = false;
+    expect(plan.rows([0.9], [0.1], [3])?.firstRow).toBe(0);
+    expect(disposed).toEqual([]);
+    plan.dispose();
+    expect(disposed).toEqual(['chunk at 0.9']);
+  });
+
   it('answers undefined for a probe it was not told of (other times, offsets or labels)', () => {
     const { plan, computed } = recordingPlan(64);
     expect(plan.rows([0.9, 0.9], [0.1], [3, 10])).toBeUndefined();
