@@ -29,7 +29,7 @@ import { concat0, concat1 } from '../gpu/ops/copy.js';
 import { add, binary, mul, silu } from '../gpu/ops/elementwise.js';
 import { embedding, timestepEmbedding } from '../gpu/ops/embedding.js';
 import type { FilmRows } from '../gpu/ops/film.js';
-import { linear, matmul } from '../gpu/ops/matmul.js';
+import { linear, matmul, rowStableVariant } from '../gpu/ops/matmul.js';
 import { residualBlockFits, residualBlockIn, residualBlockOut } from '../gpu/ops/residual-block.js';
 import { rmsNorm } from '../gpu/ops/norm.js';
 import { shapeString, type Tensor } from '../gpu/tensor.js';
@@ -254,6 +254,8 @@ export class SideNetModel implements VelocityCorrector {
   /**
    * Every block's FiLM [B, L·2C] (block i: scale at i·2C, shift at i·2C + C) from the folded
    * weights: SiLU(table'[y] + W't·SiLU-MLP(t) + W'h·SiLU-MLP(h)) through the folded FiLM Linear.
+   * Its Linears run a row-stable body: a row's FiLM is the same whether it is computed alone, in
+   * a probe or in a whole run's plan, so an image does not depend on the batch it is sampled in.
    */
   private foldedConditioning(t: ArrayLike<number>, h: ArrayLike<number>, y: ArrayLike<number>): Tensor {
     const { engine } = this;
@@ -265,7 +267,7 @@ export class SideNetModel implements VelocityCorrector {
     withT.dispose();
     const hidden = silu(engine, fused);
     fused.dispose();
-    const films = linear(engine, hidden, f('film.weight'), f('film.bias'));
+    const films = linear(engine, hidden, f('film.weight'), f('film.bias'), { variant: rowStableVariant(engine) });
     hidden.dispose();
     return films;
   }
@@ -274,9 +276,10 @@ export class SideNetModel implements VelocityCorrector {
   private addTimeEmbedding(part: 't' | 'h', values: ArrayLike<number>, sum: Tensor): Tensor {
     const { engine } = this;
     const freq = timestepEmbedding(engine, values, { dim: FREQ_DIM, dtype: this.dtype });
-    const hidden = linear(engine, freq, this.w(`${part}_embedder.mlp.0.weight`), this.w(`${part}_embedder.mlp.0.bias`), { epilogue: 'silu' });
+    const variant = rowStableVariant(engine);
+    const hidden = linear(engine, freq, this.w(`${part}_embedder.mlp.0.weight`), this.w(`${part}_embedder.mlp.0.bias`), { epilogue: 'silu', variant });
     freq.dispose();
-    const out = linear(engine, hidden, this.folded.get(`${part}.weight`)!, undefined, { epilogue: 'residual', residual: sum });
+    const out = linear(engine, hidden, this.folded.get(`${part}.weight`)!, undefined, { epilogue: 'residual', residual: sum, variant });
     hidden.dispose();
     return out;
   }

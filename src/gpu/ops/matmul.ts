@@ -268,6 +268,15 @@ export function chooseVariant(engine: Engine, s: MatmulShape): MatmulVariant {
   return 'tiled';
 }
 
+/**
+ * The family's body whose result for an output row does not depend on how many rows the call
+ * has (chooseVariant switches to GEMV or split-K by M, which sum K in another order): for
+ * Linears whose rows are batched in varying numbers and must not change with the batch.
+ */
+export function rowStableVariant(engine: Engine): MatmulVariant {
+  return usesCpuKernels(engine) ? 'regblock' : 'tiled';
+}
+
 /** GEMV reads both operands along K: A [M, K] and B [N, K] (transB), as a Linear's. */
 function gemvApplies(s: MatmulShape): boolean {
   return (!s.transA || s.M === 1) && (s.transB || s.N === 1);
