@@ -6,7 +6,8 @@
 // unfused conv pads its input.
 // One invocation per 4 output pixels of one image row, for all channels: a first pass over the
 // channels sums x² for its 3x6 input window, a second streams the channels through the conv.
-// Padding without branches on the loads: clamped index, then a 0/1 mask.
+// The 3x6 window (clamped offsets and 0/1 padding masks) and the taps come from
+// depthwise_row4.wgsl, which the op prepends.
 // With copies (count covering copies·images images), output image b reads input image
 // b % images and FiLM row b: one image modulated by several FiLM rows without a copy pass.
 
@@ -38,25 +39,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
         @builtin(local_invocation_index) lane: u32) {
   let id = (wg.y * groups.x + wg.x) * WG + lane;
   if (id >= params.count) { return; }
-  let x0 = (id % params.chunks) * 4u;
-  let rowId = id / params.chunks;
-  let y = i32(rowId % params.height);
-  let b = rowId / params.height;
+  let at = row4(id, params.chunks, params.height);
   let hw = params.height * params.width;
-  let imageBase = (b % params.images) * params.channels * hw;
-  let outBase = b * params.channels * hw;
-
-  // The 3x6 window: rows y-1..y+1, columns x0-1..x0+4, row-major.
-  var pixel: array<u32, 18>;
-  var mask: array<f32, 18>;
-  for (var k = 0u; k < 18u; k++) {
-    let yy = y - 1 + i32(k / 6u);
-    let xx = i32(x0) - 1 + i32(k % 6u);
-    let inside = (yy >= 0) & (yy < i32(params.height)) & (xx >= 0) & (xx < i32(params.width));
-    pixel[k] = u32(clamp(yy, 0, i32(params.height) - 1)) * params.width + u32(clamp(xx, 0, i32(params.width) - 1));
-    mask[k] = select(0.0, 1.0, inside);
-  }
-  var sumSq: array<f32, 18>;
+  let imageBase = (at.b % params.images) * params.channels * hw;
+  let outBase = at.b * params.channels * hw;
+  let window = window3x6(at, params.height, params.width);
+  let pixel = window.pixel;
+  var sumSq = array<f32, 18>();
   for (var c = 0u; c < params.channels; c++) {
     let plane = imageBase + c * hw;
     for (var k = 0u; k < 18u; k++) {
@@ -64,12 +53,12 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
       sumSq[k] += v * v;
     }
   }
-  var inverseRms: array<f32, 18>;
+  var inverseRms = array<f32, 18>();
   for (var k = 0u; k < 18u; k++) {
     inverseRms[k] = inverseSqrt(sumSq[k] / f32(params.channels) + params.eps);
   }
 
-  let filmBase = b * params.filmStride;
+  let filmBase = at.b * params.filmStride;
   for (var c = 0u; c < params.channels; c++) {
     let plane = imageBase + c * hw;
     var scale = 1.0;
@@ -78,23 +67,18 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
       scale = 1.0 + f32(film[filmBase + params.scaleOffset + c]);
       shift = f32(film[filmBase + params.shiftOffset + c]);
     }
-    var window: array<f32, 18>;
+    var values = array<f32, 18>();
     for (var k = 0u; k < 18u; k++) {
       var v = f32(x[plane + pixel[k]]) * inverseRms[k] * scale + shift;
       if (SILU == 1u) { v = v / (1.0 + exp(-v)); }
-      window[k] = v * mask[k];
+      values[k] = v * window.mask[k];
     }
-    var acc = vec4<f32>(0.0);
-    for (var ky = 0u; ky < 3u; ky++) {
-      for (var kx = 0u; kx < 3u; kx++) {
-        let w = f32(weight[c * 9u + ky * 3u + kx]);
-        let at = ky * 6u + kx;
-        acc += w * vec4<f32>(window[at], window[at + 1u], window[at + 2u], window[at + 3u]);
-      }
-    }
-    let outRow = outBase + c * hw + u32(y) * params.width + x0;
+    var taps = array<f32, 9>();
+    for (var k = 0u; k < 9u; k++) { taps[k] = f32(weight[c * 9u + k]); }
+    let acc = depthwiseRow4(values, taps);
+    let outRow = outBase + c * hw + u32(at.y) * params.width + at.x0;
     for (var j = 0u; j < 4u; j++) {
-      if (x0 + j < params.width) { out[outRow + j] = T(acc[j]); }
+      if (at.x0 + j < params.width) { out[outRow + j] = T(acc[j]); }
     }
   }
 }

@@ -10,7 +10,7 @@
 // over the channels of the 3x6 input window, a second streams the channels through the depthwise
 // conv into the private dw array; pointwise() reads it with weight loads uniform across the
 // workgroup; its output's channel RMS, FiLM and SiLU follow in registers.
-// Padding without branches on the loads: clamped index, then a 0/1 mask.
+// The 3x6 window and the taps come from depthwise_row4.wgsl (prepended by the op).
 
 struct Params {
   height: u32,
@@ -43,23 +43,11 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
         @builtin(local_invocation_index) lane: u32) {
   let id = (wg.y * groups.x + wg.x) * WG + lane;
   if (id >= params.count) { return; }
-  let x0 = (id % params.chunks) * 4u;
-  let rowId = id / params.chunks;
-  let y = i32(rowId % params.height);
-  let b = rowId / params.height;
+  let at = row4(id, params.chunks, params.height);
   let hw = params.height * params.width;
-  let imageBase = b * C * hw;
-
-  // The 3x6 window: rows y-1..y+1, columns x0-1..x0+4, row-major.
-  var pixel = array<u32, 18>();
-  var mask = array<f32, 18>();
-  for (var k = 0u; k < 18u; k++) {
-    let yy = y - 1 + i32(k / 6u);
-    let xx = i32(x0) - 1 + i32(k % 6u);
-    let inside = (yy >= 0) & (yy < i32(params.height)) & (xx >= 0) & (xx < i32(params.width));
-    pixel[k] = u32(clamp(yy, 0, i32(params.height) - 1)) * params.width + u32(clamp(xx, 0, i32(params.width) - 1));
-    mask[k] = select(0.0, 1.0, inside);
-  }
+  let imageBase = at.b * C * hw;
+  let window = window3x6(at, params.height, params.width);
+  let pixel = window.pixel;
   var sumSq = array<f32, 18>();
   for (var c = 0u; c < C; c++) {
     let plane = imageBase + c * hw;
@@ -71,25 +59,19 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
   // The norm and the padding mask in one factor per window pixel.
   var factor = array<f32, 18>();
   for (var k = 0u; k < 18u; k++) {
-    factor[k] = inverseSqrt(sumSq[k] / f32(C) + params.eps) * mask[k];
+    factor[k] = inverseSqrt(sumSq[k] / f32(C) + params.eps) * window.mask[k];
   }
 
   // DW1 of the normed input, all channels.
   for (var c = 0u; c < C; c++) {
     let plane = imageBase + c * hw;
-    var window = array<f32, 18>();
+    var values = array<f32, 18>();
     for (var k = 0u; k < 18u; k++) {
-      window[k] = f32(x[plane + pixel[k]]) * factor[k];
+      values[k] = f32(x[plane + pixel[k]]) * factor[k];
     }
-    var acc = vec4<f32>(0.0);
-    for (var ky = 0u; ky < 3u; ky++) {
-      for (var kx = 0u; kx < 3u; kx++) {
-        let w = f32(dwWeight[c * 9u + ky * 3u + kx]);
-        let at = ky * 6u + kx;
-        acc += w * vec4<f32>(window[at], window[at + 1u], window[at + 2u], window[at + 3u]);
-      }
-    }
-    dw[c] = acc;
+    var taps = array<f32, 9>();
+    for (var k = 0u; k < 9u; k++) { taps[k] = f32(dwWeight[c * 9u + k]); }
+    dw[c] = depthwiseRow4(values, taps);
   }
 
   // PW1, and the sum of squares of its output per pixel.
@@ -103,9 +85,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
   let inverseRms = inverseSqrt(ss / f32(C) + params.eps);
 
   // RMSNorm → FiLM → SiLU per copy.
-  let pixelAt = u32(y) * params.width + x0;
+  let pixelAt = u32(at.y) * params.width + at.x0;
   for (var k = 0u; k < params.copies; k++) {
-    let row = k * params.batch + b;
+    let row = k * params.batch + at.b;
     let filmBase = row * params.filmStride;
     let outBase = row * C * hw + pixelAt;
     // A uniform bound, not the const C: lavapipe's LLVM unrolled the const-bounded loop (with its
@@ -116,9 +98,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
       let shift = f32(film[filmBase + params.shiftOffset + co]);
       let h = p[co] * inverseRms * scale + shift;
       let s = h / (1.0 + exp(-h));
-      let at = outBase + co * hw;
+      let o = outBase + co * hw;
       for (var j = 0u; j < 4u; j++) {
-        if (x0 + j < params.width) { out[at + j] = T(s[j]); }
+        if (at.x0 + j < params.width) { out[o + j] = T(s[j]); }
       }
     }
   }

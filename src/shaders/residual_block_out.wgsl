@@ -38,51 +38,32 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
         @builtin(local_invocation_index) lane: u32) {
   let id = (wg.y * groups.x + wg.x) * WG + lane;
   if (id >= params.count) { return; }
-  let x0 = (id % params.chunks) * 4u;
-  let rowId = id / params.chunks;
-  let y = i32(rowId % params.height);
-  let b = rowId / params.height;
+  let at = row4(id, params.chunks, params.height);
   let hw = params.height * params.width;
-  let imageBase = b * C * hw;
-
-  // The 3x6 window: rows y-1..y+1, columns x0-1..x0+4, row-major.
-  var pixel = array<u32, 18>();
-  var mask = array<f32, 18>();
-  for (var k = 0u; k < 18u; k++) {
-    let yy = y - 1 + i32(k / 6u);
-    let xx = i32(x0) - 1 + i32(k % 6u);
-    let inside = (yy >= 0) & (yy < i32(params.height)) & (xx >= 0) & (xx < i32(params.width));
-    pixel[k] = u32(clamp(yy, 0, i32(params.height) - 1)) * params.width + u32(clamp(xx, 0, i32(params.width) - 1));
-    mask[k] = select(0.0, 1.0, inside);
-  }
+  let imageBase = at.b * C * hw;
+  let window = window3x6(at, params.height, params.width);
 
   // DW2, all channels.
   for (var c = 0u; c < C; c++) {
     let plane = imageBase + c * hw;
-    var window = array<f32, 18>();
+    var values = array<f32, 18>();
     for (var k = 0u; k < 18u; k++) {
-      window[k] = f32(a[plane + pixel[k]]) * mask[k];
+      values[k] = f32(a[plane + window.pixel[k]]) * window.mask[k];
     }
-    var acc = vec4<f32>(0.0);
-    for (var ky = 0u; ky < 3u; ky++) {
-      for (var kx = 0u; kx < 3u; kx++) {
-        let w = f32(dwWeight[c * 9u + ky * 3u + kx]);
-        let at = ky * 6u + kx;
-        acc += w * vec4<f32>(window[at], window[at + 1u], window[at + 2u], window[at + 3u]);
-      }
-    }
-    dw[c] = acc;
+    var taps = array<f32, 9>();
+    for (var k = 0u; k < 9u; k++) { taps[k] = f32(dwWeight[c * 9u + k]); }
+    dw[c] = depthwiseRow4(values, taps);
   }
 
   // PW2 + bias + residual. Residual loads clamp to the row (values past it are not stored).
-  let rowAt = u32(y) * params.width;
-  let xv = vec4<u32>(x0) + vec4<u32>(0u, 1u, 2u, 3u);
+  let rowAt = u32(at.y) * params.width;
+  let xv = vec4<u32>(at.x0) + vec4<u32>(0u, 1u, 2u, 3u);
   let columns = min(xv, vec4<u32>(params.width - 1u));
   var sumSq = vec4<f32>(0.0);
   for (var co = 0u; co < C; co++) {
     let plane = imageBase + co * hw + rowAt;
-    let at = columns + vec4<u32>(plane);
-    let r = vec4<f32>(f32(residual[at.x]), f32(residual[at.y]), f32(residual[at.z]), f32(residual[at.w]));
+    let ra = columns + vec4<u32>(plane);
+    let r = vec4<f32>(f32(residual[ra.x]), f32(residual[ra.y]), f32(residual[ra.z]), f32(residual[ra.w]));
     let value = pointwise(co * C) + f32(bias[co]) + r;
     if (HEAD_ACT) {
       sums[co] = value;

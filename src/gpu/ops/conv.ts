@@ -11,6 +11,7 @@ import conv3x3PairSource from '../../shaders/conv3x3_pair.wgsl';
 import conv3x3TapsSource from '../../shaders/conv3x3_taps.wgsl';
 import depthwise3x3Source from '../../shaders/depthwise3x3.wgsl';
 import depthwise3x3NormSource from '../../shaders/depthwise3x3_norm.wgsl';
+import depthwiseRow4Source from '../../shaders/depthwise_row4.wgsl';
 import depthwise3x3TiledSource from '../../shaders/depthwise3x3_tiled.wgsl';
 import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
@@ -28,7 +29,7 @@ export const conv3x3Kernel: Kernel = { name: 'conv3x3', source: conv3x3Source };
 /** The GPU-profile body of conv3x3 (workgroup-memory input and weight tiles). */
 export const conv3x3TiledKernel: Kernel = { name: 'conv3x3_tiled', source: conv3x3TiledSource };
 export const depthwise3x3Kernel: Kernel = { name: 'depthwise3x3', source: depthwise3x3Source };
-export const depthwise3x3NormKernel: Kernel = { name: 'depthwise3x3_norm', source: depthwise3x3NormSource };
+export const depthwise3x3NormKernel: Kernel = { name: 'depthwise3x3_norm', source: depthwiseRow4Source + depthwise3x3NormSource };
 /** The GPU-profile body of the depthwise convs, plain and normed (workgroup-memory tiles). */
 export const depthwise3x3TiledKernel: Kernel = { name: 'depthwise3x3_tiled', source: depthwise3x3TiledSource };
 export const conv3x3NormHeadKernel: Kernel = { name: 'conv3x3_norm_head', source: conv3x3TapsSource + conv3x3NormHeadSource };

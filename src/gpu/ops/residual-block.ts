@@ -15,6 +15,7 @@
  */
 import residualBlockInSource from '../../shaders/residual_block_in.wgsl';
 import residualBlockOutSource from '../../shaders/residual_block_out.wgsl';
+import depthwiseRow4Source from '../../shaders/depthwise_row4.wgsl';
 import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { Kernel } from '../pipelines.js';
@@ -50,7 +51,7 @@ function blockKernel(role: 'in' | 'out', channels: number): Kernel {
   let kernel = kernels.get(key);
   if (!kernel) {
     const source = role === 'in' ? residualBlockInSource : residualBlockOutSource;
-    kernel = { name: `residual_block_${role}_c${channels}`, source: `const C = ${channels}u;\n${source}\n${pointwiseSource(channels)}` };
+    kernel = { name: `residual_block_${role}_c${channels}`, source: `const C = ${channels}u;\n${depthwiseRow4Source}\n${source}\n${pointwiseSource(channels)}` };
     kernels.set(key, kernel);
   }
   return kernel;
