@@ -185,7 +185,8 @@ export class SideNetModel implements VelocityCorrector {
    * run at a time (ConditioningPlan), so a planned delta() records no conditioning dispatches.
    */
   plan(probes: readonly ProbePlan[], y: ArrayLike<number>): { dispose(): void } {
-    const rowBytes = 2 * this.arch.channels * this.arch.blocks * (this.dtype === 'f16' ? 2 : 4);
+    // A FiLM row holds as many values as the folded FiLM Linear's bias.
+    const rowBytes = this.folded.get('film.bias')!.byteLength;
     const plan = new ConditioningPlan(probes, Array.from(y), rowBytes, (rows) => this.foldedConditioning(rows.t, rows.h, rows.y));
     this.plans.add(plan);
     return {
@@ -304,9 +305,8 @@ export class SideNetModel implements VelocityCorrector {
     const [rows, ...image] = x.shape;
     const source = copies > 1 ? engine.view(x, 0, [rows / copies, ...image]) : x;
     const film = this.filmOf(i, films);
-    let activated: Tensor;
     if (residualBlockFits(this.arch.channels)) {
-      activated = residualBlockIn(engine, source, this.w(p + 'conv1_dw.weight'), this.w(p + 'conv1_pw.weight'), film, { eps: RMS_EPS, copies });
+      const activated = residualBlockIn(engine, source, this.w(p + 'conv1_dw.weight'), this.w(p + 'conv1_pw.weight'), film, { eps: RMS_EPS, copies });
       const out = residualBlockOut(engine, activated, this.w(p + 'conv2_dw.weight'), this.w(p + 'conv2_pw.weight'), this.w(p + 'conv2_pw.bias'), x, headActivation ? { headActivation: { eps: RMS_EPS } } : {});
       activated.dispose();
       return out;
@@ -314,10 +314,10 @@ export class SideNetModel implements VelocityCorrector {
     const dw1 = depthwiseConv3x3Normed(engine, source, this.w(p + 'conv1_dw.weight'), { eps: RMS_EPS });
     const pw1 = conv1x1(engine, dw1, this.w(p + 'conv1_pw.weight'));
     dw1.dispose();
-    activated = depthwiseConv3x3Normed(engine, pw1, this.w(p + 'conv2_dw.weight'), { eps: RMS_EPS, film, silu: true, copies });
+    const dw2 = depthwiseConv3x3Normed(engine, pw1, this.w(p + 'conv2_dw.weight'), { eps: RMS_EPS, film, silu: true, copies });
     pw1.dispose();
-    const out = conv1x1(engine, activated, this.w(p + 'conv2_pw.weight'), { residual: x, bias: this.w(p + 'conv2_pw.bias') });
-    activated.dispose();
+    const out = conv1x1(engine, dw2, this.w(p + 'conv2_pw.weight'), { residual: x, bias: this.w(p + 'conv2_pw.bias') });
+    dw2.dispose();
     return out;
   }
 

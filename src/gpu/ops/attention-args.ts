@@ -6,7 +6,7 @@ import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { StorageDType } from '../pipelines.js';
 import { shapeString, type Tensor } from '../tensor.js';
-import { floatDType } from './common.js';
+import { expectPositiveInteger, floatDType } from './common.js';
 
 /** A strided view of a [batch, heads, tokens, headDim] operand inside a tensor. */
 export interface AttentionView {
@@ -47,9 +47,7 @@ export function checkAttentionArgs(op: string, engine: Engine, args: AttentionAr
   const { batch, heads, seqQ, headDim, q, k, v, out } = args;
   const seqK = args.seqK ?? seqQ;
   const dtype = floatDType(op, q.tensor, k.tensor, v.tensor, out.tensor);
-  for (const [name, n] of Object.entries({ batch, heads, seqQ, seqK, headDim })) {
-    if (!Number.isInteger(n) || n < 1) throw new ShapeError(`${op}: ${name} must be a positive integer, got ${n}`);
-  }
+  for (const [name, n] of Object.entries({ batch, heads, seqQ, seqK, headDim })) expectPositiveInteger(op, name, n);
   if (headDim > maxHeadDim) throw new ShapeError(`${op}: headDim ${headDim} exceeds the largest supported (${maxHeadDim})`);
   const dims = [batch, heads, 0, headDim];
   for (const [name, view, tokens] of [['q', q, seqQ], ['k', k, seqK], ['v', v, seqK], ['out', out, seqQ]] as const) {

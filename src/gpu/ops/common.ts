@@ -19,6 +19,11 @@ export function expectRank(op: string, name: string, t: Tensor, rank: number): v
   if (t.shape.length !== rank) throw new ShapeError(`${op}: ${name} must have rank ${rank}, got ${shapeString(t.shape)}`);
 }
 
+/** A count the caller chose (copies, rows, columns, sizes): an integer >= 1. */
+export function expectPositiveInteger(op: string, name: string, n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new ShapeError(`${op}: ${name} must be a positive integer, got ${n}`);
+}
+
 export function expectShape(op: string, name: string, t: Tensor, shape: readonly number[]): void {
   if (t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
     throw new ShapeError(`${op}: ${name} must be ${shapeString(shape)}, got ${shapeString(t.shape)}`);

@@ -19,7 +19,7 @@ import type { Kernel, StorageDType } from '../pipelines.js';
 import { usesCpuKernels } from './autotune.js';
 import { matmul } from './matmul.js';
 import { shapeString, type Tensor } from '../tensor.js';
-import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
+import { bothDTypes, ceilDiv, expectPositiveInteger, expectRank, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
 import { filmRowUniforms, NO_FILM, type FilmRows } from './film.js';
 
 export const conv1x1Kernel: Kernel = { name: 'conv1x1', source: conv1x1Source };
@@ -212,7 +212,7 @@ export function depthwiseConv3x3Normed(engine: Engine, x: Tensor, weight: Tensor
   const [batch, channels, height, width] = x.shape;
   expectShape(op, 'weight', weight, [channels, 1, 3, 3]);
   const copies = options.copies ?? 1;
-  if (!Number.isInteger(copies) || copies < 1) throw new ShapeError(`${op}: copies must be a positive integer, got ${copies}`);
+  expectPositiveInteger(op, 'copies', copies);
   if (copies > 1 && !film) throw new ShapeError(`${op}: copies without a film would write identical images; copy the result instead`);
   const images = copies * batch;
   const filmUniforms = film ? filmRowUniforms(op, film, images, channels) : NO_FILM;
@@ -293,7 +293,7 @@ export function conv3x3Pair(engine: Engine, a: Tensor, b: Tensor, weight: Tensor
   if (b.shape[0] !== batch || b.shape[2] !== height || b.shape[3] !== width) throw new ShapeError(`${op}: b must be [${batch}, Cb, ${height}, ${width}] like a ${shapeString(a.shape)}, got ${shapeString(b.shape)}`);
   const cout = weight.shape[0];
   expectShape(op, 'weight', weight, [cout, ca + cb, 3, 3]);
-  if (!Number.isInteger(copies) || copies < 1) throw new ShapeError(`${op}: copies must be a positive integer, got ${copies}`);
+  expectPositiveInteger(op, 'copies', copies);
   if (batch > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
   const out = engine.empty([copies * batch, cout, height, width], dtype);
   if (!usesCpuKernels(engine)) {
@@ -382,7 +382,8 @@ export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1
     return out;
   }
   if (batch > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: batch ${batch} exceeds maxComputeWorkgroupsPerDimension`);
-  const epilogueBindings = { x, weight, bias: bias ?? weight, residual: residual ?? weight, out };
+  // Without a bias or residual the weight stands in for the unread binding.
+  const bindings = { x, weight, bias: bias ?? weight, residual: residual ?? weight, out };
   if (variant === 'tiled') {
     const pixelBlocks = ceilDiv(pixels, CONV1X1_TILED_PX);
     if (pixelBlocks > engine.limits.maxComputeWorkgroupsPerDimension) throw new ShapeError(`${op}: ${pixels} pixels exceed one dispatch's workgroups per dimension`);
@@ -390,7 +391,7 @@ export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1
       kernel: conv1x1TiledKernel,
       dtype,
       constants: { HAS_BIAS: bias ? 1 : 0, RESIDUAL: residual ? 1 : 0 },
-      bindings: epilogueBindings,
+      bindings,
       uniforms: { cin, cout, pixels },
       workgroups: [pixelBlocks, ceilDiv(cout, CONV1X1_TILED_CO), batch],
       label: 'matmul:conv1x1_tiled',
@@ -401,7 +402,7 @@ export function conv1x1(engine: Engine, x: Tensor, weight: Tensor, opts: Conv1x1
     kernel: conv1x1Kernel,
     dtype,
     constants: { WG, CO: CONV1X1_CO, HAS_BIAS: bias ? 1 : 0, RESIDUAL: residual ? 1 : 0 },
-    bindings: { x, weight, bias: bias ?? weight, residual: residual ?? weight, out },
+    bindings,
     uniforms: { cin, cout, pixels },
     workgroups: [ceilDiv(pixels, 4 * WG), ceilDiv(cout, CONV1X1_CO), batch],
     // 'matmul' in the label: profiles (bench/gpu-report.ts) count 1x1 convs with the matmuls.

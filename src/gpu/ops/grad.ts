@@ -23,7 +23,7 @@ import type { Kernel, StorageDType } from '../pipelines.js';
 import { shapeString, Tensor } from '../tensor.js';
 import { ATTENTION_HEAD_DIM_BUCKETS, AttentionKernels, headDimBucket } from './attention.js';
 import { filmRowUniforms, NO_FILM } from './film.js';
-import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
+import { bothDTypes, ceilDiv, expectPositiveInteger, expectRank, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
 import { conv3x3InputGrad, depthwiseConv3x3InputGrad } from './conv.js';
 
 export const reduceKernel: Kernel = { name: 'reduce', source: reduceSource };
@@ -465,7 +465,7 @@ export function embeddingBackward(engine: Engine, ids: Tensor | readonly number[
   const dtype = floatDType(op, dy);
   expectRank(op, 'dy', dy, 2);
   const [count, dim] = dy.shape;
-  if (!Number.isInteger(rows) || rows < 1) throw new ShapeError(`${op}: rows must be a positive integer, got ${rows}`);
+  expectPositiveInteger(op, 'rows', rows);
   let idTensor: Tensor;
   if (ids instanceof Tensor) {
     if (ids.dtype !== 'i32') throw new ShapeError(`${op}: ids must be an i32 tensor, got ${ids.dtype} ${shapeString(ids.shape)}`);

@@ -9,7 +9,7 @@ import type { Engine } from '../engine.js';
 import { LimitExceededError, ShapeError } from '../errors.js';
 import type { Kernel } from '../pipelines.js';
 import { shapeString, type Tensor } from '../tensor.js';
-import { bothDTypes, ceilDiv, floatDType, grid, type KernelVariantSpec } from './common.js';
+import { bothDTypes, ceilDiv, expectPositiveInteger, floatDType, grid, type KernelVariantSpec } from './common.js';
 
 export const imageToRgbaKernel: Kernel = { name: 'image_to_rgba', source: imageToRgbaSource };
 const WG = 256;
@@ -81,7 +81,7 @@ export function imageToRgba(engine: Engine, source: Tensor, options: RgbaOptions
   const [channels, imageHeight, imageWidth] = decodedImageShape(source.shape, options.codec);
   const images = source.shape[0];
   const columns = options.columns ?? images;
-  if (!Number.isInteger(columns) || columns < 1) throw new ShapeError(`${op}: columns must be a positive integer, got ${columns}`);
+  expectPositiveInteger(op, 'columns', columns);
   if (images < 1) throw new ShapeError(`${op}: no images in ${shapeString(source.shape)}`);
   const width = columns * imageWidth;
   const height = Math.ceil(images / columns) * imageHeight;

@@ -20,7 +20,7 @@ import type { Engine } from '../engine.js';
 import { ShapeError } from '../errors.js';
 import type { Kernel } from '../pipelines.js';
 import { shapeString, type Tensor } from '../tensor.js';
-import { bothDTypes, ceilDiv, expectRank, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
+import { bothDTypes, ceilDiv, expectPositiveInteger, expectRank, expectShape, floatDType, grid, type KernelVariantSpec } from './common.js';
 import { filmRowUniforms, type FilmRows } from './film.js';
 
 /** The widest channel count the fused kernels take (private arrays of C·PX floats per thread). */
@@ -94,7 +94,7 @@ export function residualBlockIn(engine: Engine, x: Tensor, dwWeight: Tensor, pwW
   const [batch, channels, height, width] = checkInput(op, 'x', x);
   checkWeights(op, channels, dwWeight, pwWeight);
   const copies = options.copies ?? 1;
-  if (!Number.isInteger(copies) || copies < 1) throw new ShapeError(`${op}: copies must be a positive integer, got ${copies}`);
+  expectPositiveInteger(op, 'copies', copies);
   const filmUniforms = filmRowUniforms(op, film, copies * batch, channels);
   const eps = options.eps ?? 1e-5;
   const out = engine.empty([copies * batch, channels, height, width], dtype);
