@@ -7,7 +7,7 @@
 import { residualBlockFits } from '../src/gpu/ops/residual-block.js';
 import type { SideNetArch, SitArch } from '../src/model/weights.js';
 import type { PhaseMs, SplitResult } from './sampler-split.js';
-import { baSideNetImages, sideNetFlops, sitFlops } from './random-models.js';
+import { baSideNetImages, sitFlops } from './random-models.js';
 
 export type Precision = 'f32' | 'f16';
 
@@ -87,12 +87,6 @@ export function groupFlops(sit: SitArch, side: SideNetArch, images: number, nfe:
       conv3x3: 2 * 9 * P * (sharedImages * 2 * side.latentChannels * C + imageOffsets * C * side.latentChannels),
     },
   };
-}
-
-/** Whole-network FLOPs per NFE: one backbone forward, the SideNet's image-offsets. */
-export function phaseFlops(sit: SitArch, side: SideNetArch, images: number, nfe: number, fusedSideNet: boolean): { backbone: number; sidenet: number } {
-  const { imageOffsets, sharedImages } = baSideNetImages(images, nfe, fusedSideNet);
-  return { backbone: sitFlops(sit, images), sidenet: sideNetFlops(side, imageOffsets, sit.inputSize, sit.inputSize, sharedImages) };
 }
 
 export interface KernelRate {

@@ -24,8 +24,8 @@ import os from 'node:os';
 import { dirname } from 'node:path';
 import { Engine } from '../src/gpu/engine.js';
 import { SideNetModel } from '../src/model/sidenet.js';
-import { formatMerged, groupFlops, kernelRates, mergeReports, phaseFlops, publishedPeak, type GpuCase, type GpuReport, type Precision } from './gpu-report.js';
-import { randomSit, randomWeights, SIT_CONFIGS, sideNetArch, sideNetShapes, sitArch, type SitSize } from './random-models.js';
+import { formatMerged, groupFlops, kernelRates, mergeReports, publishedPeak, type GpuCase, type GpuReport, type Precision } from './gpu-report.js';
+import { phaseFlops, randomSit, randomWeights, SIT_CONFIGS, sideNetArch, sideNetShapes, sitArch, type SitSize } from './random-models.js';
 import { measureSplit, phased } from './sampler-split.js';
 
 /** `--key=value`, `--key value` and bare `--flag`; repeated keys keep every value. */

@@ -206,3 +206,13 @@ export function baSideNetImages(images: number, nfe: number, fused: boolean): { 
   const imageOffsets = (images * (3 * nfe + (nfe - 1))) / nfe;
   return { imageOffsets, sharedImages: fused ? (images * (2 * nfe - 1)) / nfe : imageOffsets };
 }
+
+/**
+ * BA-solver's FLOPs per NFE at B' images per network call: one backbone forward against the
+ * SideNet's image-offsets (its offset-independent part on the probe images when fused), both at
+ * the backbone's latent size.
+ */
+export function phaseFlops(sit: SitArch, side: SideNetArch, images: number, nfe: number, fusedSideNet: boolean): { backbone: number; sidenet: number } {
+  const { imageOffsets, sharedImages } = baSideNetImages(images, nfe, fusedSideNet);
+  return { backbone: sitFlops(sit, images), sidenet: sideNetFlops(side, imageOffsets, sit.inputSize, sit.inputSize, sharedImages) };
+}

@@ -37,7 +37,7 @@ import { biAnchorRule, SamplerRun, timeGrid } from '../src/solver/index.js';
 import { median } from './core.js';
 import { groupFlops, kernelGroup, type KernelGroup } from './gpu-report.js';
 import { countCalls, measureSplit, phased, type SplitResult } from './sampler-split.js';
-import { baSideNetImages, randomSideNet, randomSit, Rng, sideNetArch, sideNetFlops, sitArch, sitFlops, type SitSize } from './random-models.js';
+import { phaseFlops, randomSideNet, randomSit, Rng, sideNetArch, sitArch, type SitSize } from './random-models.js';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));
 const sizes = (args.sizes ?? 'S,B').split(',') as SitSize[];
@@ -179,16 +179,9 @@ const results: Result[] = [];
 for (const size of sizes) for (const graph of graphs) results.push(await benchSize(size, graph));
 const load1 = os.loadavg();
 
-/**
- * Arithmetic per NFE: one backbone forward of B' images (2B with CFG) against the SideNet's
- * image-offsets per NFE (baSideNetImages), its offset-independent part once per probe image when fused.
- */
+/** Arithmetic per NFE of a result (phaseFlops: B' = 2B images per call with CFG). */
 function flopsPerNfe(r: Result): { backbone: number; sidenet: number } {
-  const images = r.cfg !== 1 ? 2 * r.batch : r.batch;
-  return {
-    backbone: sitFlops(sitArch(r.size), images),
-    sidenet: (({ imageOffsets, sharedImages }) => sideNetFlops(sideNetArch(), imageOffsets, 32, 32, sharedImages))(baSideNetImages(images, r.nfe, r.sidenetGraph === 'fused')),
-  };
+  return phaseFlops(sitArch(r.size), sideNetArch(), r.cfg !== 1 ? 2 * r.batch : r.batch, r.nfe, r.sidenetGraph === 'fused');
 }
 /** FLOPs per NFE by kernel group for a result's shapes and SideNet graph (bench/gpu-report.ts). */
 function resultGroupFlops(r: Result): ReturnType<typeof groupFlops> {

@@ -18,7 +18,7 @@
  */
 import { Engine, sample, SideNetModel, SitModel } from '../../src/index.js';
 import { formatTable, type Sample } from '../core.js';
-import { baSideNetImages, randomSideNet, randomSit, SIT_CONFIGS, sideNetArch, sideNetFlops, sitArch, sitFlops, type SitSize } from '../random-models.js';
+import { phaseFlops, randomSideNet, randomSit, SIT_CONFIGS, sideNetArch, sitArch, type SitSize } from '../random-models.js';
 import { measureSplit, phased, splitSamples, SPLIT_RATIOS, type SplitResult } from '../sampler-split.js';
 
 const HELP = `sizes=S,B,L,XL    random-weight SiT sizes at 256 px; 'none' skips them
@@ -311,10 +311,10 @@ async function runCases(engine: Engine, pair: ModelPair, settings: Settings, rep
         });
         timed.latent.dispose();
         const images = settings.cfg !== 1 ? 2 * batch : batch;
-        const { imageOffsets, sharedImages } = baSideNetImages(images, nfe, pair.sidenet.fused);
+        const flops = phaseFlops(pair.sit.arch, pair.sidenet.arch, images, nfe, pair.sidenet.fused);
         report.results.push({
           case: name, model: pair.name, kind: pair.kind, batch, nfe, cfg: settings.cfg, latent, ...pair.extra, setupMs: pair.setupMs,
-          gflopPerNfe: { backbone: sitFlops(pair.sit.arch, images) / 1e9, sidenet: sideNetFlops(pair.sidenet.arch, imageOffsets, H, H, sharedImages) / 1e9 },
+          gflopPerNfe: { backbone: flops.backbone / 1e9, sidenet: flops.sidenet / 1e9 },
           perNfeMs: {
             wall: split.wallPerNfe, gpu: gpuMs / nfe, backbone: split.profiled.backbone, sidenet: split.profiled.sidenet, quadrature: split.profiled.solver,
             sidenetAblation: split.ablation?.sidenetPerNfe, euler: split.euler?.perNfe,
