@@ -20,7 +20,7 @@ import { Worker } from 'node:worker_threads';
 import { Engine } from '../src/gpu/engine.js';
 import { now } from '../src/gpu/wait.js';
 import { median } from './core.js';
-import { withCpuLoad } from './cpu-load.js';
+import { withCpuLoad } from './cpu-load.mjs';
 import { Rng, randomSit, sitArch, type SitSize } from './random-models.js';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]));

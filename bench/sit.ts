@@ -33,7 +33,7 @@ import { dirname } from 'node:path';
 import os from 'node:os';
 import { Engine } from '../src/gpu/engine.js';
 import { now } from '../src/gpu/wait.js';
-import { withCpuLoad } from './cpu-load.js';
+import { withCpuLoad } from './cpu-load.mjs';
 import { formatTable, JsonLinePeer, measureAll, TorchPeer, type BenchCase, type Impl, type Ratio } from './core.js';
 import { Rng, randomSit, SIT_CONFIGS, sitArch, sitFlops, type SitSize } from './random-models.js';
 

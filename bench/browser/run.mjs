@@ -19,14 +19,15 @@
 // ORT (one GPU device each). --profile: one more forward of ours under the engine's profiler
 // (per-kernel table); --autotune: autotuneMatmul() on the backbone's four Linear shapes first.
 // Times are wall clock in the page per forward, from inputs on the device side to the output
-// read back into JS. --load=1 runs each page beside one competing busy process (the spinner of
-// bench/cpu-spin.ts, started before the page and killed after it); --load=both runs every page
+// read back into JS. --load=1 runs each page beside one competing busy process (bench/cpu-load.mjs,
+// started before the page and killed after it); --load=both runs every page
 // quiet and then loaded, back to back, and reports each implementation's load/quiet ratio.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import puppeteer from 'puppeteer-core';
+import { withCpuLoad } from '../cpu-load.mjs';
 import { buildPages, root, startServer } from './serve.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => {
@@ -48,22 +49,6 @@ async function launchChromium() {
       '--disable-sync', '--no-first-run', '--disable-quic', '--disable-dev-shm-usage'],
   });
   return { browser, close: async () => { await browser.close(); rmSync(userDataDir, { recursive: true, force: true }); } };
-}
-
-/** Runs `run` beside one busy-looping process (bench/cpu-spin.ts, plain JS), killed afterwards. */
-async function withCpuLoad(run) {
-  const spinner = readFileSync(join(root, 'bench/cpu-spin.ts'), 'utf8');
-  const child = spawn(process.execPath, ['--input-type=module', '-e', spinner, '--', `--ms=${20 * 60_000}`], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    await new Promise((resolve, reject) => {
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`cpu-spin exited (${code}) before spinning`)));
-      child.stdout.once('data', () => resolve());
-    });
-    return await run();
-  } finally {
-    child.kill('SIGKILL');
-  }
 }
 
 const loadModes = { 0: [false], 1: [true], both: [false, true] }[args.load ?? '0'];
@@ -117,7 +102,9 @@ async function runOrt(browser, origin) {
     for (const impl of ['ours', 'ort']) {
       if (args.only && args.only !== impl) continue;
       for (const loaded of loadModes) {
-        const reply = await (loaded ? withCpuLoad : (f) => f())(() => runOrtPage(browser, origin, size, impl, { batch, warmup, repeats }));
+        const measure = () => runOrtPage(browser, origin, size, impl, { batch, warmup, repeats });
+        // A loaded page may take several minutes on SwiftShader: the spinner's own bound is 20.
+        const reply = await (loaded ? withCpuLoad(measure, 20 * 60_000) : measure());
         results.push({ ...reply, loaded, medianMs: median(reply.timesMs), repeats: reply.timesMs.length });
       }
     }
