@@ -22,7 +22,7 @@
  * activations' high-water mark (the pool's live + idle + pending bytes, weights included).
  *
  * '--load' (issue 20): 0 quiet only, 1 under load only, both (default) each implementation
- * quiet and then with one competing busy process beside it (bench/cpu-load.ts), columns
+ * quiet and then with one competing busy process beside it (bench/cpu-load.mjs), columns
  * suffixed '+load', and the slowdown loaded/quiet per implementation; the implementations then
  * run round-robin, one repeat each per round. '--ort' adds
  * onnxruntime-node's WebGPU EP (bench/ort-peer.ts, its own Dawn on the same adapter) as
